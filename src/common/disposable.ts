@@ -1,0 +1,4 @@
+/** Anything that owns a timer, a socket or a file handle and must release it. */
+export interface Disposable {
+  dispose(): void;
+}

@@ -1,0 +1,99 @@
+import type { AttributeValue, Attributes, SpanRecord } from '../intake/spanRecord';
+
+/**
+ * The span attributes Session Relay reads (SPEC §3.4): OpenTelemetry GenAI semantic conventions plus
+ * the Copilot Chat extensions. Where producers disagree on a name, the alternatives are listed in
+ * order of preference.
+ */
+export const Attr = {
+  operation: 'gen_ai.operation.name',
+  sessionIds: ['copilot_chat.chat_session_id', 'gen_ai.conversation.id', 'copilot_chat.session_id'],
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  userRequest: 'copilot_chat.user_request',
+  toolName: 'gen_ai.tool.name',
+  toolCallId: 'gen_ai.tool.call.id',
+  toolArguments: 'gen_ai.tool.call.arguments',
+  toolResult: 'gen_ai.tool.call.result',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  responseId: 'gen_ai.response.id',
+  agentName: 'gen_ai.agent.name',
+  agentId: 'gen_ai.agent.id',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  cacheReadTokens: 'gen_ai.usage.cache_read.input_tokens',
+  cacheCreationTokens: 'gen_ai.usage.cache_creation.input_tokens',
+  // The spec's name first; Copilot Chat builds have shipped the second.
+  reasoningTokens: ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens'],
+  timeToFirstToken: 'copilot_chat.time_to_first_token',
+  errorType: 'error.type',
+  repository: ['github.copilot.git.repository', 'copilot_chat.repo.remote_url'],
+  branch: ['github.copilot.git.branch', 'copilot_chat.repo.head_branch_name'],
+  commit: ['github.copilot.git.commit_sha', 'copilot_chat.repo.head_commit_hash'],
+} as const;
+
+export type Operation = 'invoke_agent' | 'chat' | 'execute_tool' | 'embeddings' | 'execute_hook' | 'other';
+
+const KNOWN_OPERATIONS = new Set<Operation>(['invoke_agent', 'chat', 'execute_tool', 'embeddings', 'execute_hook']);
+
+/**
+ * The GenAI operation of a span. The attribute is authoritative; span names (`chat gpt-4o`,
+ * `execute_tool readFile`) are the fallback because some producers only follow the naming rule.
+ */
+export function operationOf(span: SpanRecord): Operation {
+  const declared = span.attributes[Attr.operation];
+  const candidate = typeof declared === 'string' ? declared : span.name.split(' ', 1)[0];
+  return KNOWN_OPERATIONS.has(candidate as Operation) ? (candidate as Operation) : 'other';
+}
+
+export function stringAttr(attributes: Attributes, key: string | readonly string[]): string | undefined {
+  const keys = typeof key === 'string' ? [key] : key;
+  for (const k of keys) {
+    const value = attributes[k];
+    if (typeof value === 'string' && value.length > 0) {
+      return value;
+    }
+    if (typeof value === 'number' || typeof value === 'boolean') {
+      return String(value);
+    }
+  }
+  return undefined;
+}
+
+export function numberAttr(attributes: Attributes, key: string | readonly string[]): number | undefined {
+  const keys = typeof key === 'string' ? [key] : key;
+  for (const k of keys) {
+    const value: AttributeValue | undefined = attributes[k];
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (Number.isFinite(n)) {
+      return n;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The chat session of a turn: on each span in order (the root first), the first present of the
+ * session attributes wins (SPEC §3.4).
+ */
+export function sessionIdOf(spans: readonly SpanRecord[]): string | undefined {
+  for (const span of spans) {
+    const value = stringAttr(span.attributes, Attr.sessionIds);
+    if (value) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** A repository attribute from the spans, then from their resource. */
+export function firstAttr(spans: readonly SpanRecord[], key: readonly string[]): string | undefined {
+  for (const span of spans) {
+    const value = stringAttr(span.attributes, key) ?? stringAttr(span.resource, key);
+    if (value) {
+      return value;
+    }
+  }
+  return undefined;
+}
