@@ -5,6 +5,8 @@ import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// `--outdir=DIR` builds elsewhere (the packaging test builds into a scratch copy of the project).
+const outdir = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -17,16 +19,15 @@ const common = {
   sourcesContent: !production,
   legalComments: production ? 'external' : 'inline',
   logLevel: 'warning',
-  loader: { '.proto': 'text' },
 };
 
 const builds = [
   // `vscode` only exists inside the extension host; everything else is bundled.
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] },
   {
     ...common,
     entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.js',
+    outfile: `${outdir}/cli.js`,
     banner: { js: '#!/usr/bin/env node' },
   },
 ];

@@ -1,0 +1,160 @@
+import { SpanKind, SpanStatusCode, type Link, type SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { ReceivedSpan } from './receivedSpan';
+import {
+  attributesFromMap,
+  countFrom,
+  hrTimeFromTuple,
+  isAbsentId,
+  isRecord,
+  spanIdFrom,
+  stringFrom,
+  traceFlagsFrom,
+  traceIdFrom,
+  traceStateFrom,
+} from './spanValues';
+
+/**
+ * Spans as the OpenTelemetry JS SDK's objects look after JSON.stringify — the line format of
+ * GitHub Copilot Chat's file exporter (`github.copilot.chat.otel.outfile`):
+ *
+ *   { resource: { attributes: {...} }, instrumentationScope, traceId, spanId, traceFlags,
+ *     traceState, parentSpanId, name, kind, startTime: [s, ns], endTime, duration,
+ *     status: {code, message}, attributes: {...}, links, events, ended, dropped...Count }
+ *
+ * Unlike OTLP, attributes are plain maps, times are HrTime tuples and `kind` already uses the
+ * API's numbering.
+ */
+
+/** True when the object is meant to be such a span (even a broken one, so it can be reported). */
+export function looksLikeSerializedSpan(obj: Record<string, unknown>): boolean {
+  return (
+    'traceId' in obj ||
+    'spanId' in obj ||
+    'parentSpanId' in obj ||
+    (typeof obj.name === 'string' && ('startTime' in obj || 'endTime' in obj))
+  );
+}
+
+/**
+ * Reuses one Resource while consecutive spans carry the same resource attributes (a Copilot
+ * outfile has one per VS Code window), instead of building one per line.
+ */
+export class ResourceCache {
+  private lastKey?: string;
+  private lastResource?: Resource;
+
+  get(attributes: unknown): Resource {
+    const key = JSON.stringify(attributes ?? null);
+    if (key !== this.lastKey || !this.lastResource) {
+      this.lastKey = key;
+      this.lastResource = resourceFromAttributes(attributesFromMap(attributes));
+    }
+    return this.lastResource;
+  }
+}
+
+/** A span, or the one-line reason it cannot be used (never quoting its content). */
+export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: ResourceCache): ReceivedSpan | string {
+  const traceId = traceIdFrom(obj.traceId);
+  if (!traceId) return 'span without a valid traceId';
+  const spanId = spanIdFrom(obj.spanId);
+  if (!spanId) return 'span without a valid spanId';
+  // Older SDK builds serialised the parent as a context object instead of an id.
+  const rawParent = obj.parentSpanId ?? (isRecord(obj.parentSpanContext) ? obj.parentSpanContext.spanId : undefined);
+  let parentSpanId: string | undefined;
+  if (!isAbsentId(rawParent)) {
+    parentSpanId = spanIdFrom(rawParent);
+    if (!parentSpanId) return 'span with an invalid parentSpanId';
+  }
+  const name = obj.name;
+  if (typeof name !== 'string' || name === '') return 'span without a name';
+  const startTime = hrTimeFromTuple(obj.startTime);
+  if (!startTime) return 'span with an invalid startTime';
+  const endTime = hrTimeFromTuple(obj.endTime);
+  if (!endTime) return 'span with an invalid endTime';
+
+  let droppedEventsCount = countFrom(obj.droppedEventsCount);
+  const events: TimedEvent[] = [];
+  for (const e of Array.isArray(obj.events) ? obj.events : []) {
+    const time = isRecord(e) ? hrTimeFromTuple(e.time) : undefined;
+    if (!isRecord(e) || !time) {
+      droppedEventsCount++;
+      continue;
+    }
+    events.push({
+      name: stringFrom(e.name) ?? '',
+      time,
+      attributes: attributesFromMap(e.attributes),
+      droppedAttributesCount: countFrom(e.droppedAttributesCount),
+    });
+  }
+
+  let droppedLinksCount = countFrom(obj.droppedLinksCount);
+  const links: Link[] = [];
+  for (const l of Array.isArray(obj.links) ? obj.links : []) {
+    const context = isRecord(l) && isRecord(l.context) ? l.context : undefined;
+    const linkTraceId = context && traceIdFrom(context.traceId);
+    const linkSpanId = context && spanIdFrom(context.spanId);
+    if (!isRecord(l) || !context || !linkTraceId || !linkSpanId) {
+      droppedLinksCount++;
+      continue;
+    }
+    const traceState = traceStateFrom(context.traceState);
+    links.push({
+      context: {
+        traceId: linkTraceId,
+        spanId: linkSpanId,
+        traceFlags: traceFlagsFrom(context.traceFlags),
+        ...(traceState ? { traceState } : {}),
+      },
+      attributes: attributesFromMap(l.attributes),
+      droppedAttributesCount: countFrom(l.droppedAttributesCount),
+    });
+  }
+
+  return new ReceivedSpan({
+    traceId,
+    spanId,
+    parentSpanId,
+    traceFlags: traceFlagsFrom(obj.traceFlags),
+    traceState: traceStateFrom(obj.traceState),
+    name,
+    kind: spanKindFrom(obj.kind),
+    startTime,
+    endTime,
+    status: statusFrom(obj.status),
+    attributes: attributesFromMap(obj.attributes),
+    links,
+    events,
+    resource: resources.get(isRecord(obj.resource) ? obj.resource.attributes : undefined),
+    instrumentationScope: scopeFrom(obj.instrumentationScope ?? obj.instrumentationLibrary),
+    droppedAttributesCount: countFrom(obj.droppedAttributesCount),
+    droppedEventsCount,
+    droppedLinksCount,
+  });
+}
+
+function spanKindFrom(value: unknown): SpanKind {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 4
+    ? (value as SpanKind)
+    : SpanKind.INTERNAL;
+}
+
+function statusFrom(value: unknown): SpanStatus {
+  if (!isRecord(value)) return { code: SpanStatusCode.UNSET };
+  const code = value.code === 1 || value.code === 2 ? (value.code as SpanStatusCode) : SpanStatusCode.UNSET;
+  const message = stringFrom(value.message);
+  return message ? { code, message } : { code };
+}
+
+function scopeFrom(value: unknown): InstrumentationScope {
+  const s = isRecord(value) ? value : {};
+  return {
+    name: stringFrom(s.name) ?? '',
+    version: stringFrom(s.version) || undefined,
+    schemaUrl: stringFrom(s.schemaUrl) || undefined,
+  };
+}
