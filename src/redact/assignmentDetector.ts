@@ -1,0 +1,413 @@
+/**
+ * Secrets given a name: `key = value`, `key: value`, `"key": "value"`, `key := value`,
+ * `'key' => 'value'`, `--key value` and `--key=value`, in env files, YAML, JSON (also JSON escaped
+ * inside JSON), INI/properties, shell, HTTP headers, URL query strings and source code.
+ *
+ * The detector runs at each `=`, `:` and `--` the anchor scanner reports. It reads the name to the
+ * left; only names that end in a secret word (password, secret, token, api key, …) go on. The
+ * value to the right is then judged by its shape: references (`$X`, `${{ secrets.X }}`,
+ * `process.env.X`, `config.apiKey`), code (`getToken()`), types (`string`), placeholders and
+ * readable words stay; generated-looking values (entropy and character-class thresholds) go.
+ * Passwords are judged more leniently than tokens because people make them up.
+ */
+import { ALNUM, Detector, Found, charTable, inTable } from './detector';
+import { isBasicCredential } from './httpAuthDetectors';
+import { KeywordAutomaton } from './keywordAutomaton';
+import { unanchoredFormatKind, unanchoredFormatKinds } from './tokenDetectors';
+import {
+  isDottedIdentifier,
+  isCodeName,
+  isIdentifier,
+  isOrdinaryValue,
+  isPlaceholder,
+  isRandomCase,
+  isReference,
+  isUuid,
+  isWordLike,
+  looksRandom,
+  wordShare,
+} from './valueShape';
+
+type Strength = 'password' | 'strong' | 'weak' | 'authorization' | 'twilio';
+
+const KEY_CHARS = charTable(ALNUM + '_.-');
+const MAX_KEY = 80;
+const MAX_UNQUOTED = 512;
+const MAX_QUOTED = 4096;
+
+/**
+ * Cheap first filter on the name (no slicing, no regex) before splitting it into words. A secret
+ * word must sit near the end of the name (`DB_PASSWORD`, `GITHUB_TOKEN_PROD`), so a separator's
+ * name is read backwards, at most NAME_TAIL characters, and most names are rejected after one or
+ * two characters.
+ */
+const ROOTS = ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred', 'pat', 'twilio'];
+const KEYWORD_ROOTS = new KeywordAutomaton(ROOTS);
+const KEYWORD_ROOTS_REVERSED = new KeywordAutomaton(ROOTS.map((w) => [...w].reverse().join('')));
+const NAME_TAIL = 32;
+
+/** Trailing name parts that do not change what the value is (`GITHUB_TOKEN_PROD`, `secretValue`). */
+const NEUTRAL = new Set([
+  'prod', 'production', 'dev', 'development', 'staging', 'stage', 'test', 'testing', 'live', 'old', 'new',
+  'value', 'val', 'base', 'b64', 'base64', 'raw', 'local', 'ci', 'default', 'current', 'prev', 'previous',
+  'primary', 'secondary', 'backup', 'encoded', 'str', 'string', 'hex',
+]);
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passwort', 'pw', 'pword']);
+const STRONG_WORDS = new Set(['secret', 'secrets', 'token', 'apikey', 'credential', 'credentials', 'creds', 'cred', 'auth', 'pat']);
+const STRONG_ENDINGS = [
+  'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'accountkey', 'masterkey', 'signingkey',
+  'encryptionkey', 'authkey', 'clientkey', 'licensekey', 'subscriptionkey', 'servicekey', 'adminkey', 'appkey',
+  'hmackey', 'sessionkey', 'deploykey', 'writekey', 'ingestkey', 'instrumentationkey', 'primarykey',
+  'secondarykey', 'webhookkey', 'restkey', 'serverkey', 'devkey', 'userkey', 'cryptokey', 'jwtkey', 'sharedkey',
+  'encryptkey', 'decryptkey', 'credential', 'credentials',
+];
+/** Names that end like a secret but hold something public or structural. */
+const NOT_SECRET_ENDINGS = [
+  'publickey', 'publishablekey', 'pubkey', 'cachekey', 'sortkey', 'partitionkey', 'foreignkey', 'idempotencykey',
+  'rowkey', 'hotkey', 'shortcutkey', 'querykey', 'i18nkey', 'translationkey', 'localekey', 'messagekey',
+  'labelkey', 'routekey', 'objectkey', 'lookupkey', 'mapkey', 'hashkey', 'rangekey', 'groupkey', 'uniquekey',
+  'nexttoken', 'pagetoken', 'continuationtoken', 'paginationtoken', 'cursortoken', 'synctoken', 'bypass',
+  'compass', 'passkey',
+];
+
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+interface Named {
+  readonly strength: Strength;
+  /** The name's words joined, lower case, neutral suffixes dropped (`awssecretaccesskey`). */
+  readonly words: string;
+}
+
+/** Names repeat (JSON keys, env files, logs): remember recent verdicts. Bounded by clearing. */
+const nameCache = new Map<string, Named | null>();
+const NAME_CACHE_SIZE = 2048;
+
+/** How strongly the name says "secret", after dropping neutral trailing words. */
+function nameStrength(name: string): Named | null {
+  const cached = nameCache.get(name);
+  if (cached !== undefined) return cached;
+  const verdict = judgeName(name);
+  if (nameCache.size >= NAME_CACHE_SIZE) nameCache.clear();
+  nameCache.set(name, verdict);
+  return verdict;
+}
+
+function judgeName(name: string): Named | null {
+  const words = nameWords(name);
+  while (words.length > 1) {
+    const last = words[words.length - 1] ?? '';
+    if (NEUTRAL.has(last) || /^v?\d+$/.test(last)) words.pop();
+    else break;
+  }
+  const joined = words.join('');
+  const last = words[words.length - 1] ?? '';
+  if (NOT_SECRET_ENDINGS.some((e) => joined.endsWith(e))) return null;
+  if (PASSWORD_WORDS.has(last) || /(?:password|passwd|passphrase)$/.test(joined)) return { strength: 'password', words: joined };
+  if (joined.endsWith('authorization')) return { strength: 'authorization', words: joined };
+  if (STRONG_WORDS.has(last) || STRONG_ENDINGS.some((e) => joined.endsWith(e))) return { strength: 'strong', words: joined };
+  if (last === 'key' || joined.endsWith('key')) return { strength: 'weak', words: joined };
+  if (joined.includes('twilio')) return { strength: 'twilio', words: joined };
+  return null;
+}
+
+/** `{name}` / `{0}` in format strings, `%s`: the value is built at run time. */
+const TEMPLATE = /\{[A-Za-z_0-9][\w.]*\}|(?:^|[^A-Za-z0-9])%[sd](?![A-Za-z0-9])/;
+/** Balanced brackets (`[0-9A-F]{1,4}`, `(a|b)`): a pattern or expression; tokens have none. */
+const BRACKETED = /\[[^\]]*\]|\{[^}]*\}|\([^)]*\)/;
+
+/** Punctuation people put in passwords but not in names, paths or slugs. */
+const PASSWORD_PUNCTUATION = /[!@#$%^&*+=?~|]/;
+
+function isPasswordValue(value: string): boolean {
+  if (value.length < 6 || value.length > 256) return false;
+  if (isOrdinaryValue(value)) return false;
+  if (PASSWORD_PUNCTUATION.test(value)) return true;
+  if (isWordLike(value, true)) return false;
+  if (/[^A-Za-z]/.test(value)) return true;
+  return value.length >= 12 && isRandomCase(value);
+}
+
+const TWILIO_ID = /^(?:AC|SK)[0-9a-f]{32}$/;
+const AWS_SECRET = /^[A-Za-z0-9/+]{40}$/;
+const AWS_SESSION = /^(?:IQoJb3JpZ2lu|FwoGZXIvYXdz)/;
+const VAULT_LEGACY = /^[sbr]\.[A-Za-z0-9]{24,}$/;
+
+function kindFor(strength: Strength, words: string, value: string): string {
+  const format = unanchoredFormatKind(value);
+  if (format !== undefined) return format;
+  if (strength === 'password') return 'password-assignment';
+  if (words.includes('twilio')) return 'twilio-credential';
+  if ((words.includes('aws') || words.endsWith('secretaccesskey')) && AWS_SECRET.test(value)) return 'aws-secret-access-key';
+  if (words.endsWith('sessiontoken') && (words.includes('aws') || AWS_SESSION.test(value))) return 'aws-session-token';
+  if (words.includes('vault') || VAULT_LEGACY.test(value)) return 'vault-token';
+  if (words.includes('mailgun')) return 'mailgun-key';
+  if (words.endsWith('subscriptionkey')) return 'azure-apim-key';
+  return 'secret-assignment';
+}
+
+function acceptValue(strength: Strength, value: string): boolean {
+  switch (strength) {
+    case 'password':
+      return isPasswordValue(value);
+    case 'strong':
+    case 'authorization':
+      return looksRandom(value, { minLength: 16, allowHex: true }) || isUuid(value);
+    case 'weak':
+      // A bare `key` names many things; its value must look generated through and through.
+      return wordShare(value) < 0.5 && looksRandom(value, { minLength: 24, minEntropy: 3.8 });
+    case 'twilio':
+      return TWILIO_ID.test(value);
+  }
+}
+
+const SPACE = charTable(' \t');
+/** Where an unquoted value ends in env files, YAML, shell, query strings and JSON-escaped text. */
+const UNQUOTED_END = charTable(' \t\r\n"\'`,;&<>(){}[]|\\:');
+const QUOTES = charTable('"\'`');
+
+interface Value {
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+function skipSpaces(text: string, i: number, max = 16): number {
+  const limit = Math.min(text.length, i + max);
+  while (i < limit && inTable(SPACE, text, i)) i++;
+  return i;
+}
+
+/** A quoted value, also with escaped quotes (`\"…\"`, `\\\"…\\\"`) of JSON inside JSON. */
+function quotedValue(text: string, i: number): Value | null {
+  let slashes = 0;
+  while (text.charCodeAt(i + slashes) === 92 && slashes < 4) slashes++;
+  const q = text.charCodeAt(i + slashes);
+  if (!inTable(QUOTES, text, i + slashes)) return null;
+  const start = i + slashes + 1;
+  const limit = Math.min(text.length, start + MAX_QUOTED);
+  if (slashes > 0) {
+    const close = text.slice(start, limit).indexOf('\\'.repeat(slashes) + String.fromCharCode(q));
+    return close < 0 ? null : { start, end: start + close, quoted: true };
+  }
+  for (let j = start; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    if (c === q) return { start, end: j, quoted: true };
+    if (c === 10 || c === 13) return null;
+    if (c === 92) j++;
+  }
+  return null;
+}
+
+function unquotedValue(text: string, i: number): Value | null {
+  const limit = Math.min(text.length, i + MAX_UNQUOTED + 1);
+  let j = i;
+  while (j < limit && !inTable(UNQUOTED_END, text, j)) {
+    if (text.charCodeAt(j) === 61 /* = */) {
+      // `=` belongs to the value only as base64 padding at its end (`key=a=b` is two assignments).
+      let k = j;
+      while (text.charCodeAt(k) === 61) k++;
+      if (k < text.length && !inTable(UNQUOTED_END, text, k)) break;
+      j = k;
+      break;
+    }
+    j++;
+  }
+  if (j === i || j - i > MAX_UNQUOTED) return null;
+  return { start: i, end: j, quoted: false };
+}
+
+/** Python/C#/JS string prefixes before a quote: b"…", r'…', f"…", @"…". */
+const STRING_PREFIX = charTable('bBrRuUfF@');
+
+function readValue(text: string, i: number, allowTypeAnnotation: boolean): Value | null {
+  i = skipSpaces(text, i);
+  if (inTable(STRING_PREFIX, text, i) && inTable(QUOTES, text, i + 1)) i++;
+  const quoted = quotedValue(text, i);
+  if (quoted !== null) return quoted;
+  if (inTable(QUOTES, text, i) || text.charCodeAt(i) === 92) return null;
+  const plain = unquotedValue(text, i);
+  if (plain === null) return null;
+  if (allowTypeAnnotation) {
+    // `apiKey: string = "…"`, `password: str = "…"`: the value follows the type.
+    const after = skipSpaces(text, plain.end);
+    if (text.charCodeAt(after) === 61 && text.charCodeAt(after + 1) !== 61 && text.charCodeAt(after + 1) !== 62) {
+      return readValue(text, after + 1, false);
+    }
+  }
+  return plain;
+}
+
+/**
+ * The name left of a separator, `[ks, ke)`, skipping closing quotes, `]`, `?` and spaces; null
+ * unless a secret word ends near its end.
+ */
+function nameBefore(text: string, sepAt: number): { start: number; end: number } | null {
+  let i = sepAt;
+  const floor = Math.max(0, sepAt - 16);
+  while (i > floor && inTable(SPACE, text, i - 1)) i--;
+  if (text.charCodeAt(i - 1) === 63 /* ? */) i--;
+  if (text.charCodeAt(i - 1) === 93 /* ] */) i--;
+  if (inTable(QUOTES, text, i - 1)) {
+    i--;
+    let slashes = 0;
+    while (text.charCodeAt(i - 1) === 92 && slashes < 4) {
+      i--;
+      slashes++;
+    }
+  }
+  const end = i;
+  if (!KEYWORD_ROOTS_REVERSED.testBackward(text, end, NAME_TAIL, KEY_CHARS)) return null;
+  const floorKey = Math.max(0, end - MAX_KEY);
+  while (i > floorKey && inTable(KEY_CHARS, text, i - 1)) i--;
+  if (i === end || (i === floorKey && i > 0 && inTable(KEY_CHARS, text, i - 1))) return null;
+  return { start: i, end };
+}
+
+/** Words that may precede a `NAME=value` at the start of a line (shell, Dockerfile, docker flags). */
+const LINE_PREFIXES = new Set(['export', 'set', 'setx', 'declare', 'local', 'env', 'ENV', 'ARG', '-e', '--env', '-', 'SET']);
+
+/**
+ * Whether the name starts a line of configuration (env file, YAML, INI, HTTP header, shell
+ * assignment) or a query/connection-string field, where a bare word is a literal value; elsewhere
+ * (code) a bare word is a variable.
+ */
+function isLiteralContext(text: string, nameStart: number): boolean {
+  let i = nameStart;
+  // A quoted name is a JSON/YAML key, or starts a string holding a config line (`"DB_PASSWORD=…`).
+  if (inTable(QUOTES, text, i - 1)) return true;
+  const c = text.charCodeAt(i - 1);
+  if (i === 0 || c === 63 /* ? */ || c === 38 /* & */ || c === 59 /* ; */) return true;
+  i = skipSpacesBack(text, i);
+  const wordEnd = i;
+  while (i > 0 && wordEnd - i < 8 && !inTable(LINE_BREAK_OR_SPACE, text, i - 1)) i--;
+  if (i < wordEnd && LINE_PREFIXES.has(text.slice(i, wordEnd))) i = skipSpacesBack(text, i);
+  else i = wordEnd;
+  return i === 0 || inTable(LINE_BREAK, text, i - 1) || (text.charCodeAt(i - 1) === 110 && text.charCodeAt(i - 2) === 92);
+}
+
+const LINE_BREAK = charTable('\n\r');
+const LINE_BREAK_OR_SPACE = charTable('\n\r \t');
+
+function skipSpacesBack(text: string, i: number): number {
+  const floor = Math.max(0, i - 64);
+  while (i > floor && inTable(SPACE, text, i - 1)) i--;
+  return i;
+}
+
+function judge(text: string, value: Value | null, strength: Strength, words: string, literal: boolean): Found | null {
+  if (value === null) return null;
+  // Judge the value without base64 padding (`password=` is the word "password", not a secret)
+  // and percent-decoded (a query-string value).
+  const v = percentDecoded(text.slice(value.start, value.end).replace(/=+$/, ''));
+  if (v.length === 0 || v.startsWith('[REDACTED:')) return null;
+  if (isReference(v) || TEMPLATE.test(v) || BRACKETED.test(v) || isPlaceholder(v)) return null;
+  if (!value.quoted) {
+    // A call, a generic type, optional chaining: code, not a literal.
+    const after = text.charCodeAt(value.end);
+    if (after === 40 /* ( */ || after === 60 /* < */ || v.includes('?.')) return null;
+    if (isDottedIdentifier(v)) return null;
+    if (isIdentifier(v)) {
+      // Where literals are the norm only a compound name reads as a reference; in code any
+      // readable name does.
+      const reference = literal
+        ? isCodeName(v, 2)
+        : /\d/.test(v)
+          ? isCodeName(v)
+          : !isRandomCase(v);
+      if (reference) return null;
+    }
+  }
+  if (!acceptValue(strength, v)) return null;
+  return { start: value.start, end: value.end, kind: kindFor(strength, words, v) };
+}
+
+function percentDecoded(value: string): string {
+  if (!/%[0-9A-Fa-f]{2}/.test(value)) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** `Authorization: <scheme> <credential>` or a bare credential, in any case and quoting. */
+const AUTHORIZATION_VALUE = /(\\{0,3}["'])?[ \t]*(?:([A-Za-z][A-Za-z0-9-]{1,20})[ \t]+)?([A-Za-z0-9\-._~+/]{4,4096}=*)/y;
+
+function authorization(text: string, valueAt: number): Found | null {
+  const at = skipSpaces(text, valueAt);
+  AUTHORIZATION_VALUE.lastIndex = at;
+  const m = AUTHORIZATION_VALUE.exec(text);
+  if (m === null) return null;
+  const scheme = (m[2] ?? '').toLowerCase();
+  // A period ending a sentence is not part of the credential.
+  const credential = (m[3] ?? '').replace(/\.+$/, '');
+  const end = at + (m[0].length - (m[3] ?? '').length) + credential.length;
+  const found = (kind: string): Found => ({ start: end - credential.length, end, kind });
+  if (scheme === 'basic') return isBasicCredential(credential) ? found('basic-auth') : null;
+  if (isPlaceholder(credential) || !looksRandom(credential, { minLength: 16, allowHex: true })) return null;
+  return found(unanchoredFormatKind(credential) ?? (scheme === 'bearer' ? 'bearer' : 'authorization-header'));
+}
+
+function atSeparator(text: string, at: number): Found | null {
+  const sep = text.charCodeAt(at);
+  const next = text.charCodeAt(at + 1);
+  const prev = text.charCodeAt(at - 1);
+  let valueAt: number;
+  if (sep === 61 /* = */) {
+    // ==, !=, <=, >=, +=, -= compare or modify; := is handled at its colon.
+    if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 43 || prev === 58) return null;
+    valueAt = next === 62 /* => */ ? at + 2 : at + 1;
+  } else {
+    if (next === 58 || prev === 58) return null;
+    if (next === 47 && text.charCodeAt(at + 2) === 47) return null;
+    valueAt = next === 61 ? at + 2 : at + 1;
+  }
+  const span = nameBefore(text, at);
+  if (span === null) return null;
+  // A name after `/` or `@` is the tail of a path or package (`"@acme/rule-password": "^1.0"`).
+  const before = text.charCodeAt(span.start - 1);
+  if (before === 47 || before === 64) return null;
+  // `scheme://user:password@host` is the URL detector's: only it knows where the password ends.
+  if (text.startsWith('//', span.start - 2)) return null;
+  const named = nameStrength(text.slice(span.start, span.end));
+  if (named === null) return null;
+  if (named.strength === 'authorization') return authorization(text, valueAt);
+  const literal = isLiteralContext(text, span.start);
+  return judge(text, readValue(text, valueAt, sep === 58), named.strength, named.words, literal);
+}
+
+/** `--password hunter2`, `--api-key "…"` (the `--key=value` form is an ordinary `=` assignment). */
+function atFlag(text: string, at: number): Found | null {
+  if (at > 0 && !inTable(SPACE, text, at - 1) && text.charCodeAt(at - 1) !== 10) return null;
+  let i = at + 2;
+  const limit = Math.min(text.length, i + MAX_KEY);
+  while (i < limit && inTable(KEY_CHARS, text, i)) i++;
+  if (i === at + 2 || !inTable(SPACE, text, i) || !KEYWORD_ROOTS.test(text, at + 2, i)) return null;
+  const named = nameStrength(text.slice(at + 2, i));
+  if (named === null || named.strength === 'authorization') return null;
+  const valueAt = skipSpaces(text, i, 4);
+  if (text.charCodeAt(valueAt) === 45 /* - */) return null;
+  // Command-line arguments are literals.
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+}
+
+export const assignmentDetector: Detector = {
+  id: 'secret-assignment',
+  kinds: [
+    'password-assignment', 'secret-assignment', 'authorization-header', 'bearer', 'basic-auth', 'aws-secret-access-key', 'aws-session-token',
+    'vault-token', 'twilio-credential', 'mailgun-key', 'azure-apim-key', ...unanchoredFormatKinds,
+  ],
+  anchors: ['=', ':', '--'],
+  priority: 50,
+  match(text, anchorAt) {
+    return text.charCodeAt(anchorAt) === 45 ? atFlag(text, anchorAt) : atSeparator(text, anchorAt);
+  },
+};

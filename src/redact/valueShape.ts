@@ -1,0 +1,291 @@
+/**
+ * Shape tests for candidate secret values. Detectors that have no fixed token format (assignments,
+ * opaque bearer tokens, URL passwords) decide with these whether a value is a credential or
+ * ordinary content: a generated secret is long, mixes character classes and has high Shannon
+ * entropy; names, words, references and placeholders do not.
+ */
+
+/** Scratch counts for shannonEntropy (reset after each use), to avoid a Map per call. */
+const asciiCounts = new Int32Array(128);
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+  const n = value.length;
+  if (n === 0) return 0;
+  let other: Map<number, number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) asciiCounts[c]++;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
+  }
+  let h = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    const count = c < 128 ? (asciiCounts[c] as number) : 0;
+    if (count !== 0) {
+      const p = count / n;
+      h -= p * Math.log2(p);
+      asciiCounts[c] = 0;
+    }
+  }
+  if (other !== undefined) {
+    for (const count of other.values()) {
+      const p = count / n;
+      h -= p * Math.log2(p);
+    }
+  }
+  return h;
+}
+
+export interface CharClasses {
+  lower: number;
+  upper: number;
+  digit: number;
+  other: number;
+}
+
+export function charClasses(value: string): CharClasses {
+  const r: CharClasses = { lower: 0, upper: 0, digit: 0, other: 0 };
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 97 && c <= 122) r.lower++;
+    else if (c >= 65 && c <= 90) r.upper++;
+    else if (c >= 48 && c <= 57) r.digit++;
+    else r.other++;
+  }
+  return r;
+}
+
+const HEX = /^(?:[0-9a-f]+|[0-9A-F]+)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DIGITS = /^\d+$/;
+/** `1.2.3`, `v20.1.0-rc.1`, and npm ranges: `^10.2.2`, `~1.0`, `>=2.0.0`. */
+const VERSION = /^(?:[~^]|[<>]=?|=)?v?\d+(?:\.(?:\d+|x|\*))+(?:[-+][0-9A-Za-z.-]+)?$/;
+const HASH_PREFIX = /^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|sha3-\d+)[-:=]/i;
+const WHITESPACE = /\s/;
+
+export function isHex(value: string): boolean {
+  return HEX.test(value);
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Scratch marks for counting distinct ASCII characters without allocating a Set per call. */
+const seenAt = new Uint32Array(128);
+let stamp = 0;
+
+/**
+ * Filler that stands in for a secret in docs and templates: `xxxxxxxx`, `00000000`, `********`,
+ * ascending runs like `abcdef`/`123456`, or a string built from very few distinct characters.
+ * The odds of these in a random token of the lengths we check are negligible.
+ */
+export function isFiller(value: string): boolean {
+  const n = value.length;
+  if (n < 6) return false;
+  if (++stamp === 0xffffffff) {
+    seenAt.fill(0);
+    stamp = 1;
+  }
+  let run = 1;
+  let ascending = 1;
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) distinct++;
+    else if (seenAt[c] !== stamp) {
+      seenAt[c] = stamp;
+      distinct++;
+    }
+    if (i === 0) continue;
+    const p = value.charCodeAt(i - 1);
+    run = c === p ? run + 1 : 1;
+    ascending = c === p + 1 ? ascending + 1 : 1;
+    if (run >= 6 || ascending >= 6) return true;
+  }
+  return distinct < Math.min(6, Math.ceil(n / 3));
+}
+
+/**
+ * Words a human writes where a secret will go later. Matched case-insensitively anywhere in the
+ * value; none of them is likely inside a random token of the length we redact.
+ */
+const PLACEHOLDER =
+  /your[-_ .]?(?:own[-_ ]?)?(?:api|app|access|auth|secret|personal|github|openai|bot|client|account|db|database)?[-_ ]?(?:key|token|secret|password|pass|pwd|pat|here)|example|placeholder|changeme|change[-_]?me|change[-_]?this|replace[-_]?(?:me|this|with)|dummy|redacted|insert[-_]?(?:your|here)|lorem[-_ ]?ipsum|<[^>]*>|\{\{|\$\{|xxxx|\*\*\*|\.\.\.|…|_here$|-here$|todo|fixme|^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|int|integer|number|boolean|bool|any|unknown|object|bytes|secret|secrets|password|passwd|token|key|apikey|api_key|test|testing|demo|sample|foo|bar|baz|foobar|admin|root|user|username|default|empty|hidden|masked|private|public|env)$/i;
+
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value) || isFiller(value);
+}
+
+/**
+ * A value that names where the secret lives instead of holding it: environment and template
+ * references (`$X`, `${X}`, `%X%`, `{{ x }}`, `${{ secrets.X }}`), command substitution, secret
+ * manager addresses, YAML aliases/anchors/tags (`*name`, `&name`, `!Ref`) and code expressions
+ * (`process.env.X`, `os.environ[...]`). A password that merely starts with `*` or `$` is not one.
+ */
+const REFERENCE =
+  /^(?:\$[A-Za-z_{(]|%[A-Za-z_]\w*%$|[*&!]!?[A-Za-z][a-z]*(?:[A-Z][a-z]*)*$|env[:.([]|vault:|op:\/\/|ref\+|arn:|sm:\/\/|secretref|keyvault)|\$\{|\$\(|\{\{|\}\}|process\.env|os\.environ|getenv|environ\[|secrets\.|vars\.|@microsoft\.keyvault/i;
+
+export function isReference(value: string): boolean {
+  return REFERENCE.test(value);
+}
+
+/** `a.b.c`, `self.password`, `config.apiKey`: a member access, not a literal. */
+const DOTTED_IDENTIFIER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * `config.apiKey`, `ed25519.Ed25519PrivateKey`: every part reads as a name. Random parts
+ * (`s.Xk3…`, a legacy Vault token) make it a value, not a member access.
+ */
+export function isDottedIdentifier(value: string): boolean {
+  return DOTTED_IDENTIFIER.test(value) && value.split('.').every((part) => isWordLike(part) || isCodeName(part));
+}
+
+export function isIdentifier(value: string): boolean {
+  return IDENTIFIER.test(value);
+}
+
+/** Words of a mixed-case run: `platformAuthDOMGetToken` → platform, Auth, DOM, Get, Token. */
+const CASE_CHUNK = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g;
+
+/**
+ * Several chunks of three letters or more without a vowel: rare in names (one abbreviation like
+ * `ntlm` or `Http` is fine, acronyms like `XML` are not counted), common in random letters.
+ */
+function manyVoiceless(chunks: readonly string[]): boolean {
+  const long = chunks.filter((w) => w.length >= 3 && /[a-z]/.test(w));
+  const voiceless = long.filter((w) => !/[aeiou]/i.test(w)).length;
+  return voiceless >= 2 && voiceless * 4 > long.length;
+}
+
+/**
+ * Letters whose case looks drawn at random. Cut at case changes, names in camelCase, PascalCase
+ * or with acronyms (`platformAuthDOMGetToken`, `isNotCommaToken`) give words of three letters or
+ * more on average, nearly all with a vowel; random mixed case gives shorter chunks, or runs like
+ * `TLGCLCV` and `Sqcdg`. Short strings cannot be told apart and never count as random.
+ */
+export function isRandomCase(letters: string): boolean {
+  if (letters.length < 8 || !/[a-z]/.test(letters) || !/[A-Z]/.test(letters)) return false;
+  const chunks = letters.match(CASE_CHUNK) ?? [];
+  return letters.length / chunks.length < 3 || manyVoiceless(chunks);
+}
+
+/**
+ * An unquoted identifier that reads as a variable or constant name rather than a literal:
+ * `secretValue`, `DEFAULT_TOKEN`, `RESET_PASSWORD_V2`, `OAuth2TokenCredential`. Its words are
+ * real words (three letters on average, case not random); a number only ends a word (`V2`,
+ * `Ed25519Private`), once per part. `minWords` 2 keeps a single word with digits (`hunter2`) a
+ * value where literals are the norm (env files, YAML).
+ */
+export function isCodeName(identifier: string, minWords = 1): boolean {
+  if (isRandomCase(identifier.replace(/[^A-Za-z]/g, ''))) return false;
+  const words: string[] = [];
+  for (const part of identifier.split(/[_$]+/)) {
+    if (part === '' || /^\d+$/.test(part)) continue;
+    if (!/^[A-Za-z]+(?:\d+(?:[A-Z][A-Za-z]*)?)?$/.test(part)) return false;
+    words.push(...(part.replace(/\d+/g, '').match(CASE_CHUNK) ?? []));
+  }
+  if (words.length < minWords) return false;
+  const letters = words.reduce((n, w) => n + w.length, 0);
+  return letters / words.length >= 3 && !manyVoiceless(words);
+}
+
+/** `x64`, `v2`, `utf8`, `oauth2`, `sha256`, `ed25519`: letters then a number, read as one word. */
+const SHORT_TOKEN = /^[A-Za-z]{1,8}\d{1,5}$|^[A-Za-z]\d[A-Za-z]$/;
+
+/** Plain casings of one word: `word`, `WORD`, `Word`. */
+const SIMPLE_WORD = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)$/;
+
+/** Strict: only plain words and numbers (passwords mix case inside short chunks: `EFUctOA`). */
+function isWordSegment(segment: string, strict: boolean): boolean {
+  if (DIGITS.test(segment)) return true;
+  if (strict) return SIMPLE_WORD.test(segment);
+  if (SHORT_TOKEN.test(segment)) return true;
+  if (!/^[A-Za-z]+$/.test(segment)) return false;
+  return !isRandomCase(segment);
+}
+
+const SEPARATORS = /[^A-Za-z0-9]+/;
+
+/**
+ * Share of the parts that are words, for values with at least two parts (`deps-linux-x64-3f2a…`
+ * is a slug with a hash in it, not a credential); 0 for a single part.
+ */
+export function wordShare(value: string): number {
+  const parts = value.split(SEPARATORS).filter((p) => p.length > 0);
+  if (parts.length < 2) return 0;
+  return parts.filter((p) => p.length >= 3 && isWordSegment(p, false)).length / parts.length;
+}
+
+/**
+ * Readable text: `my-app-secret`, `PROD_DB_PASSWORD`, `camelCaseName`, `release-2024`,
+ * `SemicolonToken$1`. Every part between non-alphanumeric characters is a word or a number.
+ * `strict` (for passwords, which people build from words) accepts only plain words and numbers,
+ * not `x64`-like tokens or mixed case.
+ */
+export function isWordLike(value: string, strict = false): boolean {
+  const segments = value.split(SEPARATORS).filter((s) => s.length > 0);
+  if (segments.length === 0) return true;
+  return segments.every((s) => isWordSegment(s, strict));
+}
+
+/** `/etc/x`, `./a/b`, `~/.aws/credentials`, `C:\Users\x` with readable segments (random base64 has none). */
+export function isPathLike(value: string): boolean {
+  if (/^[A-Za-z]:[\\/]/.test(value)) return true;
+  if (!/^(?:~|\.{1,2})?\//.test(value)) return false;
+  return value
+    .split('/')
+    .filter((s) => s.length > 0 && s !== '~' && s !== '.' && s !== '..')
+    .every((s) => /^[A-Za-z0-9._-]+$/.test(s) && isWordLike(s));
+}
+
+/**
+ * Ordinary content that looks like a value but is not a credential: numbers, versions, content
+ * hashes with their algorithm prefix, data URIs, URLs (their passwords have their own detector),
+ * paths and values containing whitespace.
+ */
+export function isOrdinaryValue(value: string): boolean {
+  return (
+    DIGITS.test(value) ||
+    VERSION.test(value) ||
+    HASH_PREFIX.test(value) ||
+    value.startsWith('data:') ||
+    value.includes('://') ||
+    WHITESPACE.test(value) ||
+    isPathLike(value)
+  );
+}
+
+export interface RandomnessOptions {
+  /** Shortest value that can pass. */
+  minLength: number;
+  /** Accept hex-only values (a 32+ char hex string is a key in a secret context, a digest elsewhere). */
+  allowHex?: boolean;
+  /** Raise the entropy bar above the length-derived default. */
+  minEntropy?: number;
+}
+
+/**
+ * Whether `value` looks machine-generated. The entropy bar grows with length because a short
+ * random string cannot reach the entropy of a long one: 0.75·log2(len) bits/char, capped at 3.4
+ * (random base62 of 16 chars averages ≈3.8, of 32 chars ≈4.6; English words sit near 2.5–3.2;
+ * readable names are rejected before entropy is looked at).
+ */
+export function looksRandom(value: string, options: RandomnessOptions): boolean {
+  const n = value.length;
+  if (n < options.minLength || n > 8192) return false;
+  if (isOrdinaryValue(value) || isUuid(value)) return false;
+  if (isFiller(value) || isWordLike(value)) return false;
+  const entropy = shannonEntropy(value);
+  if (options.minEntropy !== undefined && entropy < options.minEntropy) return false;
+  if (isHex(value)) {
+    return options.allowHex === true && n >= 32 && entropy >= 3.0 && /\d/.test(value) && /[a-f]/i.test(value);
+  }
+  const cls = charClasses(value);
+  const kinds = (cls.lower > 0 ? 1 : 0) + (cls.upper > 0 ? 1 : 0) + (cls.digit > 0 ? 1 : 0);
+  if (kinds < 2) return false;
+  if (cls.digit === 0 && cls.other === 0 && !isRandomCase(value)) return false;
+  return entropy >= Math.min(3.4, 0.75 * Math.log2(n));
+}

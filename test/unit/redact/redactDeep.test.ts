@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { redactDeep } from '../../../src/redact/redactDeep';
+import { createRedactor } from '../../../src/redact/secretRedactor';
+import { fakes } from './fakeSecrets';
+
+const f = fakes(0xdee9);
+const redactor = createRedactor();
+
+test('redactDeep redacts every string value at any depth and keeps everything else', () => {
+  const gh = f.githubClassic();
+  const pw = f.password();
+  const event = {
+    id: 'evt-1',
+    type: 'tool.execution_complete',
+    data: {
+      toolName: 'run_in_terminal',
+      success: true,
+      durationMs: 1250,
+      result: `GITHUB_TOKEN=${gh}`,
+      error: null,
+      arguments: { command: `psql postgres://app:${pw}@db/app`, args: ['-c', `password=${pw}`, 3, false] },
+    },
+    ephemeral: undefined,
+  };
+  const out = redactDeep(event, redactor);
+  assert.deepEqual(out, {
+    id: 'evt-1',
+    type: 'tool.execution_complete',
+    data: {
+      toolName: 'run_in_terminal',
+      success: true,
+      durationMs: 1250,
+      result: 'GITHUB_TOKEN=[REDACTED:github-token]',
+      error: null,
+      arguments: {
+        command: 'psql postgres://app:[REDACTED:url-credentials]@db/app',
+        args: ['-c', 'password=[REDACTED:password-assignment]', 3, false],
+      },
+    },
+    ephemeral: undefined,
+  });
+  assert.ok(!JSON.stringify(out).includes(gh) && !JSON.stringify(out).includes(pw));
+});
+
+test('redactDeep returns a copy and leaves the input untouched', () => {
+  const gh = f.githubClassic();
+  const input = { nested: { list: [gh] } };
+  const out = redactDeep(input, redactor);
+  assert.notEqual(out, input);
+  assert.notEqual(out.nested, input.nested);
+  assert.notEqual(out.nested.list, input.nested.list);
+  assert.equal(input.nested.list[0], gh);
+  assert.equal(out.nested.list[0], '[REDACTED:github-token]');
+});
+
+test('redactDeep handles top-level strings, primitives and a __proto__ key from parsed JSON', () => {
+  assert.equal(redactDeep(`token ${f.githubClassic()}`, redactor), 'token [REDACTED:github-token]');
+  assert.equal(redactDeep(42, redactor), 42);
+  assert.equal(redactDeep(null, redactor), null);
+  const parsed = JSON.parse(`{"__proto__": {"polluted": "${f.githubClassic()}"}}`) as Record<string, unknown>;
+  const out = redactDeep(parsed, redactor) as Record<string, unknown>;
+  assert.ok(Object.prototype.hasOwnProperty.call(out, '__proto__'));
+  assert.deepEqual(out['__proto__'], { polluted: '[REDACTED:github-token]' });
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+});
+
+test('object keys are left as they are', () => {
+  const key = f.githubClassic();
+  const out = redactDeep({ [key]: 'v' }, redactor);
+  assert.deepEqual(Object.keys(out), [key]);
+});
