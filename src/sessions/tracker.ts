@@ -1,4 +1,5 @@
 import type { Disposable } from '../common/disposable';
+import type { Redactor } from '../redact/redactor';
 import { eventId } from './eventIds';
 import { Attr, firstAttr, sessionIdOf } from './genAiAttributes';
 import type { SessionEvent } from './sessionEvent';
@@ -11,6 +12,11 @@ export interface SessionTrackerOptions {
   /** `sessionRelay.sessionIdleMinutes` in milliseconds. */
   readonly idleMs: number;
   readonly producerVersion: string;
+  /**
+   * The title is cut from the user's message: cutting first could leave the head of a secret the
+   * detectors no longer recognise, so the message is redacted before it is cut.
+   */
+  readonly redactor: Redactor;
 }
 
 /** Where the tracker hands each turn's events, already chained and with their ids. */
@@ -116,7 +122,7 @@ export class SessionTracker implements Disposable {
           index: 0,
           timeMs: draft.timeMs,
           type: 'session.title_changed',
-          data: { title: titleOf(translated.userMessage) },
+          data: { title: titleOf(this.options.redactor.redact(translated.userMessage)) },
         });
       }
     }

@@ -66,7 +66,9 @@ export function renderTranscript(events: readonly SessionEvent[]): string {
       case 'tool.execution_complete': {
         const ok = event.data.success !== false;
         const args = toolArguments.get(event.data.toolCallId);
-        const summary = `${ok ? '✅' : '❌'} Tool <code>${html(str(event.data.toolName) ?? 'unknown')}</code> · ${Number(event.data.durationMs ?? 0)} ms${agent}`;
+        // Inside <summary> Markdown is not rendered: HTML only.
+        const by = event.agentId ? ` <i>(sub-agent ${html(event.agentId)})</i>` : '';
+        const summary = `${ok ? '✅' : '❌'} Tool <code>${html(str(event.data.toolName) ?? 'unknown')}</code> · ${Number(event.data.durationMs ?? 0)} ms${by}`;
         out.push('<details>', `<summary>${summary}</summary>`, '');
         if (args !== undefined && !(typeof args === 'object' && args !== null && Object.keys(args).length === 0)) {
           out.push('Arguments:', '', fence(typeof args === 'string' ? args : JSON.stringify(args, null, 2)), '');

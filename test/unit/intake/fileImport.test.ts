@@ -13,6 +13,7 @@ import {
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { importSpanFile } from '../../../src/intake/fileImport';
+import { toCopilotOutfileLine } from '../../support/copilotSpans';
 
 const SECRET = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-import-'));
@@ -52,33 +53,6 @@ function copilotSpans(session = 'session-1'): ReadableSpan[] {
   tool.end();
   root.end();
   return memory.getFinishedSpans();
-}
-
-/** One line exactly as Copilot Chat's FileSpanExporter writes it. */
-function copilotLine(span: ReadableSpan): string {
-  const ctx = span.spanContext();
-  return JSON.stringify({
-    resource: { attributes: span.resource.attributes },
-    instrumentationScope: span.instrumentationScope,
-    traceId: ctx.traceId,
-    spanId: ctx.spanId,
-    traceFlags: ctx.traceFlags,
-    traceState: ctx.traceState?.serialize(),
-    parentSpanId: span.parentSpanContext?.spanId,
-    name: span.name,
-    kind: span.kind,
-    startTime: span.startTime,
-    endTime: span.endTime,
-    duration: span.duration,
-    status: span.status,
-    attributes: span.attributes,
-    links: span.links,
-    events: span.events,
-    ended: span.ended,
-    droppedAttributesCount: span.droppedAttributesCount,
-    droppedEventsCount: span.droppedEventsCount,
-    droppedLinksCount: span.droppedLinksCount,
-  });
 }
 
 function otlpLine(spans: ReadableSpan[]): string {
@@ -138,12 +112,12 @@ test('Copilot outfile: spans among metrics and logs; bad lines reported by file 
   const turn1 = copilotSpans('s1');
   const turn2 = copilotSpans('s2');
   const lines = [
-    copilotLine(turn1[0]), // 1
+    toCopilotOutfileLine(turn1[0]), // 1
     JSON.stringify({
       resource: { attributes: { 'service.name': 'copilot-chat' } },
       scopeMetrics: [{ scope: { name: 'copilot-chat' }, metrics: [{ descriptor: { name: 'gen_ai.client.token.usage' } }] }],
     }), // 2: metrics
-    copilotLine(turn1[1]), // 3
+    toCopilotOutfileLine(turn1[1]), // 3
     JSON.stringify({
       hrTime: [1700000000, 5],
       hrTimeObserved: [1700000000, 6],
@@ -156,9 +130,9 @@ test('Copilot outfile: spans among metrics and logs; bad lines reported by file 
     JSON.stringify({ hello: 'world', token: SECRET }), // 6: unknown shape
     '', // 7: blank
     JSON.stringify({ name: 'chat orphan', startTime: [1, 0], endTime: [2, 0], attributes: { secret: SECRET } }), // 8: span without ids
-    copilotLine(turn1[2]), // 9
+    toCopilotOutfileLine(turn1[2]), // 9
     '{}', // 10: what old Copilot builds wrote for class-based spans
-    ...turn2.map(copilotLine), // 11-13
+    ...turn2.map(toCopilotOutfileLine), // 11-13
     JSON.stringify({ resourceMetrics: [] }), // 14
   ];
   const file = writeFile(lines.join('\n') + '\n');
@@ -187,10 +161,10 @@ test('Copilot outfile: spans among metrics and logs; bad lines reported by file 
 
 test('Copilot outfile spans keep parents, events, links, trace state and status', async () => {
   const [chat, tool, root] = copilotSpans();
-  const linked = JSON.parse(copilotLine(tool));
+  const linked = JSON.parse(toCopilotOutfileLine(tool));
   linked.links = [{ context: { traceId: chat.spanContext().traceId, spanId: chat.spanContext().spanId, traceFlags: 1 }, attributes: { why: 'retry' } }];
   linked.traceState = 'vendor=v1';
-  const file = writeFile(`${copilotLine(root)}\n${copilotLine(chat)}\n${JSON.stringify(linked)}\n`);
+  const file = writeFile(`${toCopilotOutfileLine(root)}\n${toCopilotOutfileLine(chat)}\n${JSON.stringify(linked)}\n`);
   const { spans } = await collect(file);
   const [r, c, t] = spans;
   assert.equal(r.parentSpanContext, undefined);
@@ -207,7 +181,7 @@ test('Copilot outfile spans keep parents, events, links, trace state and status'
 
 test('spans are delivered in file order, in batches of the requested size', async () => {
   const spans = [...copilotSpans('a'), ...copilotSpans('b')];
-  const file = writeFile(spans.map(copilotLine).join('\n'));
+  const file = writeFile(spans.map(toCopilotOutfileLine).join('\n'));
   const { batches, result } = await collect(file, 4);
   assert.deepEqual(batches.map((b) => b.length), [4, 2]);
   assert.deepEqual(batches.flat().map((s) => s.spanContext().spanId), spans.map((s) => s.spanContext().spanId));
@@ -228,7 +202,7 @@ test('an OTLP line with invalid spans: the valid ones are delivered and the line
 
 test('JSON lines whose first line is truncated are still read line by line', async () => {
   const spans = copilotSpans();
-  const lines = spans.map(copilotLine);
+  const lines = spans.map(toCopilotOutfileLine);
   const file = writeFile(`${lines[0].slice(0, 40)}\n${lines.join('\n')}\n`);
   const { result, spans: delivered } = await collect(file);
   assertSameSpans(delivered, spans);
@@ -247,7 +221,7 @@ test('a broken pretty-printed document gives one problem near the fault and deli
 
 test('Windows line endings and a byte-order mark are fine', async () => {
   const spans = copilotSpans();
-  const file = writeFile('\ufeff' + spans.map(copilotLine).join('\r\n') + '\r\n');
+  const file = writeFile('\ufeff' + spans.map(toCopilotOutfileLine).join('\r\n') + '\r\n');
   const { result, spans: delivered } = await collect(file);
   assertSameSpans(delivered, spans);
   assert.deepEqual(result.problems, []);
@@ -255,7 +229,7 @@ test('Windows line endings and a byte-order mark are fine', async () => {
 
 test('a missing file or a failing deliver rejects the import', async () => {
   await assert.rejects(importSpanFile(path.join(dir, 'missing.jsonl'), () => undefined), { code: 'ENOENT' });
-  const file = writeFile(copilotSpans().map(copilotLine).join('\n'));
+  const file = writeFile(copilotSpans().map(toCopilotOutfileLine).join('\n'));
   await assert.rejects(
     importSpanFile(file, () => {
       throw new Error('pipeline closed');

@@ -1,28 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toSpanRecord, type SpanRecord } from '../../../src/intake/spanRecord';
+import { toSpanRecord } from '../../../src/intake/spanRecord';
 import type { SessionEvent } from '../../../src/sessions/sessionEvent';
 import { SessionTracker } from '../../../src/sessions/tracker';
 import type { Turn } from '../../../src/sessions/turn';
 import { generateCopilotSpans } from '../../support/copilotSpans';
+import { turnsOf } from '../../support/turns';
 import { within } from '../../support/deadline';
-
-function turnsOf(spans: SpanRecord[]): Turn[] {
-  const turns: Turn[] = [];
-  let current: SpanRecord[] = [];
-  for (const span of spans) {
-    current.push(span);
-    if (span.attributes['gen_ai.operation.name'] === 'invoke_agent' && !span.parentSpanId) {
-      turns.push({ traceId: span.traceId, root: span, spans: current, complete: true });
-      current = [];
-    }
-  }
-  return turns;
-}
 
 function run(turns: Turn[], idleMs = 60_000) {
   const events: Array<{ sessionId: string; event: SessionEvent }> = [];
-  const tracker = new SessionTracker((sessionId, list) => list.forEach((event) => events.push({ sessionId, event })), { idleMs, producerVersion: '9.9.9' });
+  const tracker = new SessionTracker((sessionId, list) => list.forEach((event) => events.push({ sessionId, event })), { idleMs, producerVersion: '9.9.9', redactor: { redact: (t) => t.replace(/ghp_\w+/g, '[REDACTED:github-token]') } });
   for (const t of turns) {
     tracker.acceptTurn(t);
   }
@@ -69,6 +57,7 @@ test('the title is the first user message, one line, at most 60 characters, set 
   const title = String(titles[0].event.data.title);
   assert.ok(title.length <= 60);
   assert.ok(title.startsWith('Why does the build fail?'));
+  assert.equal(title, 'Why does the build fail? My token is [REDACTED:github-token]');
 });
 
 test('translating the same spans again yields the same ids (deterministic)', () => {
@@ -93,7 +82,7 @@ test('an idle session ends with per-model token totals; a late turn reopens it w
         onShutdown();
       }
     },
-    { idleMs: 25, producerVersion: '1' },
+    { idleMs: 25, producerVersion: '1', redactor: { redact: (t) => t } },
   );
   const ended = new Promise<void>((r) => (onShutdown = r));
   tracker.acceptTurn(turns[0]);

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toSpanRecord, type SpanRecord } from '../../../src/intake/spanRecord';
+import { toSpanRecord } from '../../../src/intake/spanRecord';
 import { translateTurn } from '../../../src/sessions/translate';
 import type { Turn } from '../../../src/sessions/turn';
 import { generateCopilotSpans } from '../../support/copilotSpans';
-
-function turnsOf(spans: SpanRecord[]): Turn[] {
-  const turns: Turn[] = [];
-  let current: SpanRecord[] = [];
-  for (const span of spans) {
-    current.push(span);
-    if (span.attributes['gen_ai.operation.name'] === 'invoke_agent' && !span.parentSpanId) {
-      turns.push({ traceId: span.traceId, root: span, spans: current, complete: true });
-      current = [];
-    }
-  }
-  return turns;
-}
+import { turnsOf } from '../../support/turns';
 
 const generated = generateCopilotSpans([{ sessionId: 's1', turns: 2, startMs: Date.UTC(2026, 0, 1), subAgent: true, failingTool: true }], 3);
 const turns = turnsOf(generated.spans.map(toSpanRecord));
