@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -170,7 +171,11 @@ test('redact filters standard input the same way the pipeline filters events', (
   assert.equal(r.stdout, exported?.data.result);
 });
 
-test('serve fed the same spans as protobuf over HTTP produces the same events, and stops cleanly on SIGTERM', async () => {
+for (const [encoding, Exporter] of [
+  ['protobuf', ProtoExporter],
+  ['JSON', JsonExporter],
+] as const) {
+test(`serve fed the same spans as ${encoding} over HTTP produces the same events, and stops cleanly on SIGTERM`, async () => {
   const out = tmp('serve');
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--out', out], { env: { ...process.env, XDG_STATE_HOME: tmp('state') } });
   let stderr = '';
@@ -192,7 +197,7 @@ test('serve fed the same spans as protobuf over HTTP produces the same events, a
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   // Small batches, so turns are split across requests as Copilot's batching does.
-  const exporter = new ProtoExporter({ url: `http://127.0.0.1:${port}/v1/traces` });
+  const exporter = new Exporter({ url: `http://127.0.0.1:${port}/v1/traces` });
   const spans = standardExport().spans;
   for (let i = 0; i < spans.length; i += 5) {
     const batch: ReadableSpan[] = spans.slice(i, i + 5);
@@ -216,3 +221,4 @@ test('serve fed the same spans as protobuf over HTTP produces the same events, a
   }
   assertNoSecrets(allText(out), secrets);
 });
+}
