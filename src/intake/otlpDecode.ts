@@ -6,6 +6,7 @@ import { otlpTraceProto } from './otlpProto';
 import { ReceivedSpan } from './receivedSpan';
 import {
   attributesFromKeyValues,
+  collectValid,
   countFrom,
   has,
   hrTimeFromNanos,
@@ -189,43 +190,21 @@ function spanFrom(span: unknown, resource: Resource, scope: InstrumentationScope
   const endTime = hrTimeFromNanos(span.endTimeUnixNano);
   if (!endTime) return 'invalid endTimeUnixNano';
 
-  let droppedEventsCount = countFrom(span.droppedEventsCount);
-  const events: TimedEvent[] = [];
-  for (const e of Array.isArray(span.events) ? span.events : []) {
-    const time = isRecord(e) ? hrTimeFromNanos(e.timeUnixNano) : undefined;
-    if (!isRecord(e) || !time) {
-      droppedEventsCount++;
-      continue;
-    }
-    events.push({
-      name: stringFrom(e.name) ?? '',
-      time,
-      attributes: attributesFromKeyValues(e.attributes),
-      droppedAttributesCount: countFrom(e.droppedAttributesCount),
-    });
-  }
-
-  let droppedLinksCount = countFrom(span.droppedLinksCount);
-  const links: Link[] = [];
-  for (const l of Array.isArray(span.links) ? span.links : []) {
-    const linkTraceId = isRecord(l) ? traceIdFrom(l.traceId) : undefined;
-    const linkSpanId = isRecord(l) ? spanIdFrom(l.spanId) : undefined;
-    if (!isRecord(l) || !linkTraceId || !linkSpanId) {
-      droppedLinksCount++;
-      continue;
-    }
+  const events = collectValid<TimedEvent>(span.events, span.droppedEventsCount, (e) => {
+    const time = hrTimeFromNanos(e.timeUnixNano);
+    return time && { name: stringFrom(e.name) ?? '', time, attributes: attributesFromKeyValues(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
+  });
+  const links = collectValid<Link>(span.links, span.droppedLinksCount, (l) => {
+    const linkTraceId = traceIdFrom(l.traceId);
+    const linkSpanId = spanIdFrom(l.spanId);
+    if (!linkTraceId || !linkSpanId) return undefined;
     const traceState = traceStateFrom(l.traceState);
-    links.push({
-      context: {
-        traceId: linkTraceId,
-        spanId: linkSpanId,
-        traceFlags: traceFlagsFrom(l.flags),
-        ...(traceState ? { traceState } : {}),
-      },
+    return {
+      context: { traceId: linkTraceId, spanId: linkSpanId, traceFlags: traceFlagsFrom(l.flags), ...(traceState ? { traceState } : {}) },
       attributes: attributesFromKeyValues(l.attributes),
       droppedAttributesCount: countFrom(l.droppedAttributesCount),
-    });
-  }
+    };
+  });
 
   return new ReceivedSpan({
     traceId,
@@ -240,12 +219,12 @@ function spanFrom(span: unknown, resource: Resource, scope: InstrumentationScope
     endTime,
     status: statusFrom(span.status),
     attributes: attributesFromKeyValues(span.attributes),
-    links,
-    events,
+    links: links.items,
+    events: events.items,
     resource,
     instrumentationScope: scope,
     droppedAttributesCount: countFrom(span.droppedAttributesCount),
-    droppedEventsCount,
-    droppedLinksCount,
+    droppedEventsCount: events.dropped,
+    droppedLinksCount: links.dropped,
   });
 }

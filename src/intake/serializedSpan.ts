@@ -5,6 +5,7 @@ import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ReceivedSpan } from './receivedSpan';
 import {
   attributesFromMap,
+  collectValid,
   countFrom,
   hrTimeFromTuple,
   isAbsentId,
@@ -76,44 +77,22 @@ export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: 
   const endTime = hrTimeFromTuple(obj.endTime);
   if (!endTime) return 'span with an invalid endTime';
 
-  let droppedEventsCount = countFrom(obj.droppedEventsCount);
-  const events: TimedEvent[] = [];
-  for (const e of Array.isArray(obj.events) ? obj.events : []) {
-    const time = isRecord(e) ? hrTimeFromTuple(e.time) : undefined;
-    if (!isRecord(e) || !time) {
-      droppedEventsCount++;
-      continue;
-    }
-    events.push({
-      name: stringFrom(e.name) ?? '',
-      time,
-      attributes: attributesFromMap(e.attributes),
-      droppedAttributesCount: countFrom(e.droppedAttributesCount),
-    });
-  }
-
-  let droppedLinksCount = countFrom(obj.droppedLinksCount);
-  const links: Link[] = [];
-  for (const l of Array.isArray(obj.links) ? obj.links : []) {
-    const context = isRecord(l) && isRecord(l.context) ? l.context : undefined;
+  const events = collectValid<TimedEvent>(obj.events, obj.droppedEventsCount, (e) => {
+    const time = hrTimeFromTuple(e.time);
+    return time && { name: stringFrom(e.name) ?? '', time, attributes: attributesFromMap(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
+  });
+  const links = collectValid<Link>(obj.links, obj.droppedLinksCount, (l) => {
+    const context = isRecord(l.context) ? l.context : undefined;
     const linkTraceId = context && traceIdFrom(context.traceId);
     const linkSpanId = context && spanIdFrom(context.spanId);
-    if (!isRecord(l) || !context || !linkTraceId || !linkSpanId) {
-      droppedLinksCount++;
-      continue;
-    }
+    if (!context || !linkTraceId || !linkSpanId) return undefined;
     const traceState = traceStateFrom(context.traceState);
-    links.push({
-      context: {
-        traceId: linkTraceId,
-        spanId: linkSpanId,
-        traceFlags: traceFlagsFrom(context.traceFlags),
-        ...(traceState ? { traceState } : {}),
-      },
+    return {
+      context: { traceId: linkTraceId, spanId: linkSpanId, traceFlags: traceFlagsFrom(context.traceFlags), ...(traceState ? { traceState } : {}) },
       attributes: attributesFromMap(l.attributes),
       droppedAttributesCount: countFrom(l.droppedAttributesCount),
-    });
-  }
+    };
+  });
 
   return new ReceivedSpan({
     traceId,
@@ -127,13 +106,13 @@ export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: 
     endTime,
     status: statusFrom(obj.status),
     attributes: attributesFromMap(obj.attributes),
-    links,
-    events,
+    links: links.items,
+    events: events.items,
     resource: resources.get(isRecord(obj.resource) ? obj.resource.attributes : undefined),
     instrumentationScope: scopeFrom(obj.instrumentationScope ?? obj.instrumentationLibrary),
     droppedAttributesCount: countFrom(obj.droppedAttributesCount),
-    droppedEventsCount,
-    droppedLinksCount,
+    droppedEventsCount: events.dropped,
+    droppedLinksCount: links.dropped,
   });
 }
 

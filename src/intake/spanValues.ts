@@ -239,3 +239,21 @@ export function attributesFromMap(map: unknown): Attributes {
   }
   return attributes;
 }
+
+/**
+ * Reads a list of span parts (events, links) the way both wire formats need: items that cannot be
+ * read are dropped and counted on top of the count the sender already declared, never fatal.
+ */
+export function collectValid<T>(list: unknown, declaredDropped: unknown, read: (item: Record<string, unknown>) => T | undefined): { items: T[]; dropped: number } {
+  const items: T[] = [];
+  let dropped = countFrom(declaredDropped);
+  for (const item of Array.isArray(list) ? list : []) {
+    const value = isRecord(item) ? read(item) : undefined;
+    if (value === undefined) {
+      dropped++;
+    } else {
+      items.push(value);
+    }
+  }
+  return { items, dropped };
+}
