@@ -3,6 +3,7 @@ import type { Disposable } from './common/disposable';
 import type { Logger } from './common/logger';
 import { Accounting, type AccountingSnapshot } from './delivery/accounting';
 import { DEFAULT_DELIVERY_OPTIONS, DeliveryQueue, type DeliveryQueueOptions } from './delivery/deliveryQueue';
+import { allows, fixedLevelGate, type ExportGate, type SessionContext } from './delivery/exportGate';
 import { RelaySpanProcessor } from './intake/spanProcessor';
 import { toSpanRecord } from './intake/spanRecord';
 import { redactDeep } from './redact/redactDeep';
@@ -26,7 +27,15 @@ export interface RelayPipelineDeps {
   readonly sinks: readonly EventSink[];
   readonly redactor: Redactor;
   readonly logger: Logger;
+  /** Consent per session's repository; without one, everything is exported locally only. */
+  readonly gate?: ExportGate;
 }
+
+/**
+ * Events of sessions nobody has decided on yet wait in memory (SPEC §5.2). Bounded: past this the
+ * oldest waiting events are dropped and counted, so an unanswered prompt cannot exhaust memory.
+ */
+const MAX_EVENTS_AWAITING_CONSENT = 10_000;
 
 export interface PipelineStatus {
   readonly destinations: AccountingSnapshot[];
@@ -34,6 +43,10 @@ export interface PipelineStatus {
   readonly duplicateSpans: number;
   readonly spansWithoutSession: number;
   readonly openSessions: number;
+  /** Events held until their repository's consent is decided. */
+  readonly awaitingConsent: number;
+  /** Events never exported: consent `none`, or never answered. */
+  readonly withheld: { readonly noConsent: number; readonly unanswered: number };
 }
 
 /**
@@ -45,7 +58,14 @@ export class RelayPipeline implements Disposable {
   readonly processor: RelaySpanProcessor;
   private readonly assembler: TurnAssembler;
   private readonly tracker: SessionTracker;
-  private readonly queues: Array<{ queue: DeliveryQueue; accounting: Accounting }>;
+  private readonly queues: Array<{ queue: DeliveryQueue; accounting: Accounting; sink: EventSink }>;
+  private readonly gate: ExportGate;
+  private readonly gateSubscription: Disposable;
+  private readonly contexts = new Map<string, SessionContext>();
+  private readonly awaiting = new Map<string, RoutedEvent[]>();
+  private awaitingCount = 0;
+  private noConsent = 0;
+  private unanswered = 0;
   private closed = false;
 
   constructor(
@@ -65,8 +85,10 @@ export class RelayPipeline implements Disposable {
     const deliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options.delivery };
     this.queues = deps.sinks.map((sink) => {
       const accounting = new Accounting(sink.name);
-      return { queue: new DeliveryQueue(sink, accounting, deps.logger, deliveryOptions), accounting };
+      return { queue: new DeliveryQueue(sink, accounting, deps.logger, deliveryOptions), accounting, sink };
     });
+    this.gate = deps.gate ?? fixedLevelGate('local');
+    this.gateSubscription = this.gate.onDidChange(() => this.reconsider());
   }
 
   /** Finished spans from any intake; normally reached through `processor.onEnd`. */
@@ -102,6 +124,8 @@ export class RelayPipeline implements Disposable {
       duplicateSpans: this.assembler.duplicateSpans,
       spansWithoutSession: this.tracker.droppedSpans,
       openSessions: this.tracker.openSessions,
+      awaitingConsent: this.awaitingCount,
+      withheld: { noConsent: this.noConsent, unanswered: this.unanswered },
     };
   }
 
@@ -115,11 +139,17 @@ export class RelayPipeline implements Disposable {
     await this.processor.shutdown();
     this.assembler.dispose();
     this.tracker.dispose();
+    this.gateSubscription.dispose();
+    // Never answered: these were never exported, and are counted as such.
+    this.unanswered += this.awaitingCount;
+    this.awaiting.clear();
+    this.awaitingCount = 0;
     await Promise.all(this.queues.map(({ queue }) => queue.close(budgetMs)));
   }
 
   dispose(): void {
     this.closed = true;
+    this.gateSubscription.dispose();
     this.assembler.dispose();
     this.tracker.dispose();
     for (const { queue } of this.queues) {
@@ -139,13 +169,78 @@ export class RelayPipeline implements Disposable {
       const capped = capEventSize(clean);
       truncated += capped.truncated > 0 ? 1 : 0;
       routed.push({ sessionId, event: capped.event });
+      if (event.type === 'session.start') {
+        const context = (event.data.context ?? {}) as { repository?: string | null; branch?: string | null };
+        this.contexts.set(sessionId, { sessionId, repository: context.repository ?? null, branch: context.branch ?? null });
+      }
     }
-    const urgent = events.some((e) => e.type === 'session.shutdown');
-    for (const { queue, accounting } of this.queues) {
-      queue.enqueue(routed, urgent);
+    for (const { accounting } of this.queues) {
       if (truncated > 0) {
         accounting.markTruncated(truncated);
       }
+    }
+    const waiting = this.awaiting.get(sessionId);
+    if (waiting) {
+      // Order within a session is kept: nothing overtakes events already waiting.
+      this.hold(sessionId, waiting, routed);
+      return;
+    }
+    this.dispatch(sessionId, routed);
+  }
+
+  private contextOf(sessionId: string): SessionContext {
+    return this.contexts.get(sessionId) ?? { sessionId, repository: null, branch: null };
+  }
+
+  private dispatch(sessionId: string, routed: RoutedEvent[]): void {
+    const level = this.gate.levelFor(this.contextOf(sessionId));
+    if (level === undefined) {
+      this.hold(sessionId, [], routed);
+      return;
+    }
+    let delivered = false;
+    const urgent = routed.some((e) => e.event.type === 'session.shutdown');
+    for (const { queue, sink } of this.queues) {
+      if (allows(level, sink.scope)) {
+        queue.enqueue(routed, urgent);
+        delivered = true;
+      }
+    }
+    if (!delivered) {
+      this.noConsent += routed.length;
+    }
+  }
+
+  private hold(sessionId: string, waiting: RoutedEvent[], routed: RoutedEvent[]): void {
+    waiting.push(...routed);
+    this.awaiting.set(sessionId, waiting);
+    this.awaitingCount += routed.length;
+    while (this.awaitingCount > MAX_EVENTS_AWAITING_CONSENT) {
+      const [oldest] = this.awaiting.keys();
+      const list = this.awaiting.get(oldest)!;
+      list.shift();
+      this.awaitingCount--;
+      this.unanswered++;
+      if (list.length === 0) {
+        this.awaiting.delete(oldest);
+      }
+    }
+  }
+
+  /** A decision changed: waiting sessions move on or go, and revoked ones stop at once. */
+  private reconsider(): void {
+    for (const [sessionId, waiting] of [...this.awaiting]) {
+      if (this.gate.levelFor(this.contextOf(sessionId)) !== undefined) {
+        this.awaiting.delete(sessionId);
+        this.awaitingCount -= waiting.length;
+        this.dispatch(sessionId, waiting);
+      }
+    }
+    for (const { queue, sink } of this.queues) {
+      queue.discard((sessionId) => {
+        const level = this.gate.levelFor(this.contextOf(sessionId));
+        return level !== undefined && !allows(level, sink.scope);
+      }, 'consent-revoked');
     }
   }
 }

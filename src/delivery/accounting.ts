@@ -1,4 +1,4 @@
-export type DropReason = 'no-session' | 'sink-error' | 'shutdown' | 'spool-full';
+export type DropReason = 'no-session' | 'sink-error' | 'shutdown' | 'spool-full' | 'consent-revoked';
 
 export interface AccountingSnapshot {
   readonly destination: string;

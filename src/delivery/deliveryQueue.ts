@@ -2,7 +2,7 @@ import type { Disposable } from '../common/disposable';
 import type { Logger } from '../common/logger';
 import type { RoutedEvent } from '../sessions/sessionEvent';
 import type { EventSink } from '../sinks/eventSink';
-import type { Accounting } from './accounting';
+import type { Accounting, DropReason } from './accounting';
 
 export interface DeliveryQueueOptions {
   /** Above this many waiting events the queue drains on the fast cadence (SPEC §8). */
@@ -37,6 +37,7 @@ export class DeliveryQueue implements Disposable {
   private readonly queue: RoutedEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  private inFlightCount = 0;
   private failures = 0;
   private disposed = false;
 
@@ -71,6 +72,28 @@ export class DeliveryQueue implements Disposable {
     }
   }
 
+  /**
+   * Removes the queued (not yet in flight) events of the sessions `drop` picks — consent was
+   * revoked — and counts them. Returns how many went.
+   */
+  discard(drop: (sessionId: string) => boolean, reason: DropReason): number {
+    const inFlight = this.inFlight ? this.inFlightCount : 0;
+    const kept = this.queue.slice(0, inFlight);
+    let removed = 0;
+    for (const e of this.queue.slice(inFlight)) {
+      if (drop(e.sessionId)) {
+        removed++;
+      } else {
+        kept.push(e);
+      }
+    }
+    if (removed > 0) {
+      this.queue.splice(0, this.queue.length, ...kept);
+      this.accounting.markDropped(removed, reason);
+    }
+    return removed;
+  }
+
   /** Delivers everything waiting now; resolves when the queue is empty or a delivery failed. */
   async flush(): Promise<void> {
     while (this.inFlight) {
@@ -79,6 +102,7 @@ export class DeliveryQueue implements Disposable {
     this.clearTimer();
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, this.options.maxBatchEvents);
+      this.inFlightCount = batch.length;
       this.inFlight = this.deliver(batch);
       try {
         await this.inFlight;

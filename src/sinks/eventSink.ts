@@ -1,3 +1,4 @@
+import type { DestinationScope } from '../delivery/exportGate';
 import type { RoutedEvent } from '../sessions/sessionEvent';
 
 /**
@@ -6,6 +7,8 @@ import type { RoutedEvent } from '../sessions/sessionEvent';
  */
 export interface EventSink {
   readonly name: string;
+  /** Whether events leave the machine: decides which consent levels let them through. */
+  readonly scope: DestinationScope;
   deliver(batch: readonly RoutedEvent[]): Promise<void>;
   /** Makes what was delivered durable (fsync) and releases handles. */
   close(): Promise<void>;

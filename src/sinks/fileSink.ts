@@ -20,6 +20,7 @@ interface SessionFiles {
  */
 export class FileSink implements EventSink {
   readonly name = 'file';
+  readonly scope = 'local' as const;
   private readonly sessions = new Map<string, SessionFiles>();
   private dirReady: Promise<void> | undefined;
 

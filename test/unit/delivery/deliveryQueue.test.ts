@@ -16,6 +16,7 @@ function events(n: number, from = 0): RoutedEvent[] {
 
 class RecordingSink implements EventSink {
   readonly name = 'memory';
+  readonly scope = 'local' as const;
   readonly batches: string[][] = [];
   failNext = 0;
   private waiters: Array<() => void> = [];
