@@ -17,6 +17,7 @@ import { unanchoredFormatKind, unanchoredFormatKinds } from './tokenDetectors';
 import {
   isDottedIdentifier,
   isCodeName,
+  isHex,
   isIdentifier,
   isOrdinaryValue,
   isPlaceholder,
@@ -50,7 +51,7 @@ const NAME_TAIL = 32;
 const NEUTRAL = new Set([
   'prod', 'production', 'dev', 'development', 'staging', 'stage', 'test', 'testing', 'live', 'old', 'new',
   'value', 'val', 'base', 'b64', 'base64', 'raw', 'local', 'ci', 'default', 'current', 'prev', 'previous',
-  'primary', 'secondary', 'backup', 'encoded', 'str', 'string', 'hex',
+  'primary', 'secondary', 'backup', 'encoded', 'str', 'string', 'hex', 'data',
 ]);
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passwort', 'pw', 'pword']);
@@ -68,7 +69,7 @@ const NOT_SECRET_ENDINGS = [
   'rowkey', 'hotkey', 'shortcutkey', 'querykey', 'i18nkey', 'translationkey', 'localekey', 'messagekey',
   'labelkey', 'routekey', 'objectkey', 'lookupkey', 'mapkey', 'hashkey', 'rangekey', 'groupkey', 'uniquekey',
   'nexttoken', 'pagetoken', 'continuationtoken', 'paginationtoken', 'cursortoken', 'synctoken', 'bypass',
-  'compass', 'passkey',
+  'compass', 'passkey', 'sitekey',
 ];
 
 function nameWords(name: string): string[] {
@@ -110,6 +111,8 @@ function judgeName(name: string): Named | null {
   const joined = words.join('');
   const last = words[words.length - 1] ?? '';
   if (NOT_SECRET_ENDINGS.some((e) => joined.endsWith(e))) return null;
+  // `NEXT_PUBLIC_SITE_KEY`, `publishableKey`: public by design (shipped to browsers).
+  if (words.includes('public') || words.includes('publishable')) return null;
   if (PASSWORD_WORDS.has(last) || /(?:password|passwd|passphrase)$/.test(joined)) return { strength: 'password', words: joined };
   if (joined.endsWith('authorization')) return { strength: 'authorization', words: joined };
   if (STRONG_WORDS.has(last) || STRONG_ENDINGS.some((e) => joined.endsWith(e))) return { strength: 'strong', words: joined };
@@ -162,7 +165,11 @@ function acceptValue(strength: Strength, value: string): boolean {
       return looksRandom(value, { minLength: 16, allowHex: true }) || isUuid(value);
     case 'weak':
       // A bare `key` names many things; its value must look generated through and through.
-      return wordShare(value) < 0.5 && looksRandom(value, { minLength: 24, minEntropy: 3.8 });
+      // Hex is held to 32 characters or more (a 128-bit key); hex has at most 4 bits/char.
+      return (
+        wordShare(value) < 0.5 &&
+        (looksRandom(value, { minLength: 24, minEntropy: 3.8 }) || (isHex(value) && looksRandom(value, { minLength: 32, allowHex: true })))
+      );
     case 'twilio':
       return TWILIO_ID.test(value);
   }
@@ -366,12 +373,14 @@ function atSeparator(text: string, at: number): Found | null {
     if (next === 61 || prev === 61 || prev === 33 || prev === 60 || prev === 62 || prev === 43 || prev === 58) return null;
     valueAt = next === 62 /* => */ ? at + 2 : at + 1;
   } else {
+    // `12:34` (times, ports, line:column): digits on both sides never follow a secret's name.
+    if (prev >= 48 && prev <= 57 && next >= 48 && next <= 57) return null;
     if (next === 58 || prev === 58) return null;
     if (next === 47 && text.charCodeAt(at + 2) === 47) return null;
     valueAt = next === 61 ? at + 2 : at + 1;
   }
   const span = nameBefore(text, at);
-  if (span === null) return null;
+  if (span === null) return sep === 58 || sep === 61 ? namedValue(text, at, valueAt) : null;
   // A name after `/` or `@` is the tail of a path or package (`"@acme/rule-password": "^1.0"`).
   const before = text.charCodeAt(span.start - 1);
   if (before === 47 || before === 64) return null;
@@ -384,13 +393,74 @@ function atSeparator(text: string, at: number): Found | null {
   return judge(text, readValue(text, valueAt, sep === 58), named.strength, named.words, literal);
 }
 
+/** `name` then `value` keys of one item: Kubernetes/ECS env lists, app settings, API payloads. */
+const VALUE_KEY = /(?:^|[^A-Za-z0-9_])(?:\\{0,3}["'])?value(?:\\{0,3}["'])?\s*$/i;
+const VALUE_KEY_START = /(?:\\{0,3}["'])?value(?:\\{0,3}["'])?\s*$/i;
+const NAME_KEY =
+  /(?:\\{0,3}["'])?(?:name|key)(?:\\{0,3}["'])?\s*[:=]\s*(?:\\{0,3}["'])?([A-Za-z0-9_.-]{2,80})(?:\\{0,3}["'])?\s*,?(?:\s|\\[nr])*$/i;
+const MAX_NAME_VALUE_GAP = 160;
+
+/**
+ * `- name: DB_PASSWORD⏎  value: "…"` and `{"name": "API_TOKEN", "value": "…"}`: the secret's name
+ * is the value of a sibling `name` (or `key`) field just before. Runs only at a separator whose key
+ * is `value`, which the keyword prefilter in nameBefore has already turned away.
+ */
+function namedValue(text: string, sepAt: number, valueAt: number): Found | null {
+  let i = sepAt;
+  while (i > 0 && inTable(SPACE, text, i - 1)) i--;
+  // Cheap test, before any slicing: the key, past its closing quote, ends in `value` (any case).
+  let k = i;
+  if (inTable(QUOTES, text, k - 1)) k--;
+  while (k > 0 && text.charCodeAt(k - 1) === 92 /* \\ */) k--;
+  if (
+    k < 5 ||
+    (text.charCodeAt(k - 1) | 0x20) !== 101 /* e */ ||
+    (text.charCodeAt(k - 2) | 0x20) !== 117 /* u */ ||
+    (text.charCodeAt(k - 3) | 0x20) !== 108 /* l */ ||
+    (text.charCodeAt(k - 4) | 0x20) !== 97 /* a */ ||
+    (text.charCodeAt(k - 5) | 0x20) !== 118 /* v */
+  ) {
+    return null;
+  }
+  const keyWindow = text.slice(Math.max(0, i - 12), i);
+  if (!VALUE_KEY.test(keyWindow)) return null;
+  const keyStart = i - keyWindow.length + keyWindow.search(VALUE_KEY_START);
+  const before = text.slice(Math.max(0, keyStart - MAX_NAME_VALUE_GAP), keyStart);
+  const m = NAME_KEY.exec(before);
+  if (m === null || !KEYWORD_ROOTS.test(m[1] ?? '', 0, (m[1] ?? '').length)) return null;
+  const named = nameStrength(m[1] ?? '');
+  if (named === null || named.strength === 'authorization') return null;
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+}
+
+/** Commands that set a named secret from a flag: `gh secret set NAME --body V`, `az keyvault secret set --name N --value V`. */
+const VALUE_FLAGS = new Set(['body', 'value', 'secret-value']);
+/** A token of the command line that names the secret being set. */
+const COMMAND_WORD = /[A-Za-z0-9_./-]+/g;
+
+function valueFlag(text: string, at: number, flagEnd: number): Found | null {
+  const lineStart = Math.max(text.lastIndexOf('\n', at) + 1, at - 256);
+  if (!KEYWORD_ROOTS.test(text, lineStart, at)) return null;
+  let named: Named | null = null;
+  for (const w of text.slice(lineStart, at).match(COMMAND_WORD) ?? []) {
+    const n = nameStrength(w.slice(w.lastIndexOf('/') + 1));
+    if (n !== null && n.strength !== 'authorization' && n.strength !== 'weak') named = n;
+  }
+  if (named === null) return null;
+  const valueAt = skipSpaces(text, flagEnd, 4);
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+}
+
 /** `--password hunter2`, `--api-key "…"` (the `--key=value` form is an ordinary `=` assignment). */
 function atFlag(text: string, at: number): Found | null {
   if (at > 0 && !inTable(SPACE, text, at - 1) && text.charCodeAt(at - 1) !== 10) return null;
   let i = at + 2;
   const limit = Math.min(text.length, i + MAX_KEY);
   while (i < limit && inTable(KEY_CHARS, text, i)) i++;
-  if (i === at + 2 || !inTable(SPACE, text, i) || !KEYWORD_ROOTS.test(text, at + 2, i)) return null;
+  if (i === at + 2 || !inTable(SPACE, text, i)) return null;
+  if (!KEYWORD_ROOTS.test(text, at + 2, i)) {
+    return i - at <= 14 && VALUE_FLAGS.has(text.slice(at + 2, i)) ? valueFlag(text, at, i) : null;
+  }
   const named = nameStrength(text.slice(at + 2, i));
   if (named === null || named.strength === 'authorization') return null;
   const valueAt = skipSpaces(text, i, 4);
@@ -409,5 +479,80 @@ export const assignmentDetector: Detector = {
   priority: 50,
   match(text, anchorAt) {
     return text.charCodeAt(anchorAt) === 45 ? atFlag(text, anchorAt) : atSeparator(text, anchorAt);
+  },
+};
+
+/**
+ * Passwords given to known commands by a short flag: `sshpass -p PW`, `docker login -u u -p PW`,
+ * `az login -p PW`, `mysql -pPW` (attached: a separate word after mysql's `-p` is the database),
+ * `redis-cli -a PW`. Elsewhere `-p` is a port or a path (`ssh -p 22`, `mkdir -p`), so the command
+ * must be on the same line.
+ */
+const PASSWORD_COMMAND =
+  /(?:^|[\s;&|(`])(sshpass|(?:docker|podman|buildah|skopeo|nerdctl|oras|cf|az|helm(?:\s+registry)?)\s+login|mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|redis-cli)(?=\s)/g;
+
+function commandName(text: string, at: number): string | undefined {
+  const lineStart = Math.max(text.lastIndexOf('\n', at) + 1, at - 512);
+  const line = text.slice(lineStart, at);
+  let last: string | undefined;
+  PASSWORD_COMMAND.lastIndex = 0;
+  for (let m = PASSWORD_COMMAND.exec(line); m !== null; m = PASSWORD_COMMAND.exec(line)) last = m[1];
+  return last;
+}
+
+export const commandPasswordDetector: Detector = {
+  id: 'password-assignment',
+  kinds: ['password-assignment'],
+  anchors: ['-p', '-a '],
+  priority: 50,
+  match(text, anchorAt) {
+    if (anchorAt === 0 || !inTable(SPACE, text, anchorAt - 1)) return null;
+    const attached = !inTable(SPACE, text, anchorAt + 2);
+    const command = commandName(text, anchorAt);
+    if (command === undefined) return null;
+    const mysql = command.startsWith('my') || command.startsWith('maria');
+    if (text.charCodeAt(anchorAt + 1) === 97 /* a */ ? command !== 'redis-cli' : command === 'redis-cli') return null;
+    // mysql: only the attached form is a password; the others take `-p PW` (sshpass also `-pPW`).
+    if (mysql !== attached && !(attached && command === 'sshpass')) return null;
+    const value = readValue(text, attached ? anchorAt + 2 : skipSpaces(text, anchorAt + 2, 4), false);
+    if (value !== null && text.charCodeAt(value.start) === 45 /* - */) return null;
+    return judge(text, value, 'password', 'password', true);
+  },
+};
+
+const NAME_CHARS = charTable(ALNUM + '_.-');
+const PAIR_START = charTable('({[');
+const PAIR_END = charTable(')}]');
+
+/**
+ * A secret name and its value as two string arguments or items: `os.environ.setdefault("API_SECRET",
+ * "…")`, `os.Setenv("GITHUB_TOKEN", "…")`, `System.setProperty("db.password", "…")`,
+ * `{ "ApiKey", "…" }`. Both must be string literals and the pair must close right after the value,
+ * so a call that merely passes a name (`getSecret("db-password")`) is left alone.
+ */
+export const pairDetector: Detector = {
+  id: 'secret-assignment',
+  kinds: ['secret-assignment', 'password-assignment'],
+  // At the quote closing the name: `,` is a rare enough needle, `(` and `"` are not.
+  anchors: ['",', "',"],
+  priority: 50,
+  match(text, anchorAt) {
+    const end = anchorAt;
+    const quote = text.charCodeAt(end);
+    if (!KEYWORD_ROOTS_REVERSED.testBackward(text, end, NAME_TAIL, NAME_CHARS)) return null;
+    let q = end - 1;
+    const floor = Math.max(0, end - MAX_KEY);
+    while (q > floor && inTable(NAME_CHARS, text, q)) q--;
+    if (text.charCodeAt(q) !== quote || q === end - 1) return null;
+    // The name opens the pair: `(`, `{` or `[` before it.
+    let o = q;
+    while (o > 0 && inTable(SPACE, text, o - 1)) o--;
+    if (!inTable(PAIR_START, text, o - 1)) return null;
+    const i = skipSpaces(text, end + 2);
+    const value = quotedValue(text, i);
+    if (value === null || !inTable(PAIR_END, text, skipSpaces(text, value.end + 1))) return null;
+    const named = nameStrength(text.slice(q + 1, end));
+    if (named === null || named.strength === 'authorization') return null;
+    return judge(text, value, named.strength, named.words, true);
   },
 };

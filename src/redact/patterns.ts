@@ -3,19 +3,22 @@
  * kind; HTTP credentials, URL credentials and named assignments are the generic fallbacks and
  * lose to a vendor format on the same span (see `priority`).
  */
-import { assignmentDetector } from './assignmentDetector';
+import { assignmentDetector, commandPasswordDetector, pairDetector } from './assignmentDetector';
 import { Detector } from './detector';
 import { httpAuthDetectors } from './httpAuthDetectors';
-import { pemDetector } from './pemDetector';
+import { base64PemDetector, pemDetector } from './pemDetector';
 import { tokenDetectors } from './tokenDetectors';
 import { urlDetector } from './urlDetector';
 
 export const builtInDetectors: readonly Detector[] = [
   pemDetector,
+  base64PemDetector,
   ...tokenDetectors,
   ...httpAuthDetectors,
   urlDetector,
   assignmentDetector,
+  commandPasswordDetector,
+  pairDetector,
 ];
 
 /** Every kind a built-in detector can report, for documentation and tests. */

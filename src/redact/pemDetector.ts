@@ -59,3 +59,28 @@ export const pemDetector: Detector = {
     return { start: anchorAt, end, kind: 'pem-private-key' };
   },
 };
+
+const BASE64_BODY = charTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+const BASE64_PEM_HEAD = /^-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/;
+
+/**
+ * A PEM private key stored base64-encoded as one value: `client-key-data:` in a kubeconfig,
+ * `tls.key:` in a Kubernetes Secret, a key in a CI variable. `LS0tLS1CRUdJTi` is `-----BEGIN `
+ * in base64; the run is decoded only far enough to see that a private key (not a certificate)
+ * follows, and is redacted whole.
+ */
+export const base64PemDetector: Detector = {
+  id: 'pem-private-key',
+  kinds: ['pem-private-key'],
+  anchors: ['LS0tLS1CRUdJTi'],
+  priority: 5,
+  match(text, anchorAt): Found | null {
+    // Not the middle of a longer base64 run (`=` may precede it: `KEY=LS0t…`).
+    if (anchorAt > 0 && BASE64_BODY[text.charCodeAt(anchorAt - 1)] === 1) return null;
+    const limit = Math.min(text.length, anchorAt + MAX_BODY);
+    let end = anchorAt;
+    while (end < limit && text.charCodeAt(end) < 128 && BASE64[text.charCodeAt(end)] === 1) end++;
+    const head = Buffer.from(text.slice(anchorAt, Math.min(end, anchorAt + 80)), 'base64').toString('latin1');
+    return BASE64_PEM_HEAD.test(head) ? { start: anchorAt, end, kind: 'pem-private-key' } : null;
+  },
+};

@@ -18,7 +18,9 @@ function randomBody(prefix: RegExp, minEntropy = 3.0): (secret: string) => boole
   return (secret) => {
     const body = secret.replace(prefix, '');
     if (isFiller(body) || shannonEntropy(body) < minEntropy) return false;
-    return /^[A-Za-z]+$/.test(body) || !isWordLike(body);
+    // The prefix and length already say "token", so only plain words and numbers (`npm_my_test_token`)
+    // make it a name; random mixed-case runs without digits (`XLHKGhmcyum`) are a token's body.
+    return /^[A-Za-z]+$/.test(body) || !isWordLike(body, true);
   };
 }
 

@@ -114,8 +114,19 @@ export function isFiller(value: string): boolean {
 const PLACEHOLDER =
   /your[-_ .]?(?:own[-_ ]?)?(?:api|app|access|auth|secret|personal|github|openai|bot|client|account|db|database)?[-_ ]?(?:key|token|secret|password|pass|pwd|pat|here)|example|placeholder|changeme|change[-_]?me|change[-_]?this|replace[-_]?(?:me|this|with)|dummy|redacted|insert[-_]?(?:your|here)|lorem[-_ ]?ipsum|<[^>]*>|\{\{|\$\{|xxxx|\*\*\*|\.\.\.|…|_here$|-here$|todo|fixme|^(?:null|nil|none|undefined|true|false|yes|no|on|off|required|optional|string|str|int|integer|number|boolean|bool|any|unknown|object|bytes|secret|secrets|password|passwd|token|key|apikey|api_key|test|testing|demo|sample|foo|bar|baz|foobar|admin|root|user|username|default|empty|hidden|masked|private|public|env)$/i;
 
+/** Masking runs: `***`, `xxxx`, `...`, `…`. */
+const MASK_RUNS = /\*{3,}|[xX]{4,}|\.{3,}|…/g;
+
+/**
+ * A masking run marks a stand-in only when little else is left (`gho_****`, `user:***`); a
+ * password that happens to contain `***` among letters and digits (`Hasal03o***y0!`) is real.
+ */
 export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value) || isFiller(value);
+  if (isFiller(value)) return true;
+  if (!PLACEHOLDER.test(value)) return false;
+  const rest = value.replace(MASK_RUNS, '');
+  if (rest === value) return true;
+  return rest.length < 8 || !/\d/.test(rest) || !/[A-Za-z]/.test(rest) || PLACEHOLDER.test(rest) || isFiller(rest);
 }
 
 /**
