@@ -5,24 +5,50 @@
  * A single regex alternation of all anchors is slow in V8 (it tries the alternatives at every
  * position: several ns per character), while `indexOf` of one character is a memchr-like search,
  * fastest for characters that are rare in ordinary text. So each anchor is assigned one "needle"
- * character it contains, as rare as possible (`eyJ` → J, `AKIA` → K, `ghp_` → _, `://` → :), and
- * anchors share needles where they can. Each needle is found with `indexOf`; at each hit only the
- * anchors whose neighbouring character matches the text are compared. Anchors made only of common
- * letters (a dynamic secret like `reassertion`) share one regex alternation instead, which is
- * cheaper than scanning for `e`.
+ * character it contains, and the needles are chosen for all anchors together to keep the passes
+ * few and their hits rare (`ghp_` → _, `AKIA` and `AIza` → A, `SG.` and `SK` → S, `://` → the `:`
+ * scanned for anyway; never a digit, which hashes and timestamps are full of). Each needle is found
+ * with `indexOf` (≈ 10 ns per hit, plus a fixed cost per pass); at each hit one table load on each
+ * neighbouring character turns away hits no anchor of that needle can continue, and only the
+ * remaining anchors are compared. Anchors made only of common letters (a dynamic secret like
+ * `reassertion`) share one regex alternation instead, which is cheaper than scanning for `e`.
  */
 
 /**
- * Printable ASCII from rarest to most common in source code, logs and prose, measured as
- * `indexOf` cost per MB on TypeScript sources, Markdown and a lockfile.
+ * How often each printable ASCII character occurs, per 100,000 characters, in a mix of what the
+ * redactor sees: source files, logs with hashes and timestamps, git output, JSON API responses and
+ * lockfiles. Every occurrence of a needle costs one `indexOf` step (≈ 10 ns), so needles are chosen
+ * to keep the total number of occurrences low.
  */
-const RANK = '~Z%^\\QX@YG+VH$?z<qUWK|JB!LR>7OMN8&jF9ID5P6A4]3[}{CETk;-*#xS`w21=:0v\')_b/y.,fghm"(updclonrsiate';
-/** Needles at or after this rank cost more than the fallback alternation. */
-const COMMON_FROM = RANK.indexOf('f');
+const FREQUENCY =
+  '%:1 #:2 ~:2 &:16 ^:19 |:32 \\:45 @:45 !:49 <:85 ?:98 $:100 ]:113 [:114 X:119 Y:124 Q:132 V:142 `:144 ' +
+  'H:146 L:147 K:152 J:153 +:159 >:165 *:180 F:194 M:201 G:206 C:207 W:227 U:229 z:237 I:264 N:268 j:271 ' +
+  "P:289 B:295 A:313 q:318 O:342 _:346 ':359 Z:380 S:383 D:385 ;:404 E:453 x:455 }:460 {:460 k:471 R:520 " +
+  'T:564 w:571 =:601 v:725 y:779 ):779 (:779 g:851 ,:852 8:891 7:893 3:974 b:984 h:1038 4:1065 9:1132 ' +
+  '6:1191 /:1318 5:1343 f:1474 l:1474 m:1481 u:1521 -:1545 p:1555 1:1698 2:1725 .:1767 ::1890 c:1994 ' +
+  '":2217 d:2362 i:2609 n:2780 0:3098 o:3216 a:3345 s:3800 r:4140 t:4314 e:6610';
+const FREQ = new Float64Array(128).fill(Infinity);
+for (const pair of FREQUENCY.split(' ')) FREQ[pair.charCodeAt(0)] = Number(pair.slice(pair.lastIndexOf(':') + 1));
+/**
+ * Characters at least this common are needles only for an anchor made of nothing else (`:`);
+ * other anchors made only of such characters share one regex alternation instead.
+ */
+const COMMON = 1800;
+/** What one `indexOf` pass over a text costs besides its hits, in the same unit. */
+const PASS_COST = 250;
+
+function freqOf(c: number): number {
+  return c < 128 ? (FREQ[c] as number) : Infinity;
+}
 
 export interface AnchorOwner<T> {
   readonly anchor: string;
   readonly owner: T;
+  /**
+   * One-character anchors only: occurrences with a character of this set on both sides are not
+   * reported (`12:34` for `:`, which times, ports and line:column positions are full of).
+   */
+  readonly skipBetween?: string;
 }
 
 interface Entry<T> {
@@ -30,25 +56,149 @@ interface Entry<T> {
   /** Index of the needle character within the anchor. */
   readonly offset: number;
   readonly owner: T;
+  /** ASCII table of `skipBetween`, or null. */
+  readonly skipBetween: Uint8Array | null;
+  /**
+   * A third character to compare before the whole anchor (the neighbour key and the needle are
+   * already known to match), relative to the anchor's start: most keyed candidates fail here
+   * without a call. -1 when the anchor has no such character.
+   */
+  readonly probe: number;
+  readonly probeCode: number;
 }
 
 interface NeedleIndex<T> {
   readonly needle: string;
-  /** Anchors that cannot be told apart by a neighbour (the needle alone, non-ASCII neighbours). */
+  /** One-character anchors: the needle itself. */
+  readonly single: Entry<T>[];
+  /** Anchors that cannot be told apart by a neighbour (non-ASCII neighbours). */
   readonly unkeyed: Entry<T>[];
   /** Anchors keyed by the character just before the needle. */
   readonly before: (Entry<T>[] | undefined)[];
   /** Anchors that start with the needle, keyed by the character just after it. */
   readonly after: (Entry<T>[] | undefined)[];
+  /** 1 where `before` / `after` has a list: one load rejects most hits. */
+  readonly beforeMask: Uint8Array;
+  readonly afterMask: Uint8Array;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-function rankOf(c: string): number {
-  const r = RANK.indexOf(c);
-  return r < 0 ? RANK.length : r;
+/**
+ * For each anchor, the needle it is found by (undefined: only common characters, left to the
+ * regex alternation). A one-character anchor is its own needle, whatever its frequency.
+ *
+ * This is a small weighted set cover: a pass costs a fixed amount plus its hits, so a greedy pick
+ * (most anchors covered per cost) is followed by swaps where one character can replace several
+ * chosen ones (`.` for the `v` of `hvs.`, the `y` of `ya29.` and the `G` of `SG.`).
+ */
+function selectJointly(anchors: readonly string[]): Set<number> {
+  const forced = new Set<number>();
+  for (const a of anchors) if (a.length === 1 && a.charCodeAt(0) < 128) forced.add(a.charCodeAt(0));
+  const chosen = new Set(forced);
+  const cost = (c: number): number => freqOf(c) + PASS_COST;
+  const options = anchors.map((a) => {
+    const cs: number[] = [];
+    for (let i = 0; i < a.length; i++) {
+      const c = a.charCodeAt(i);
+      if ((freqOf(c) < COMMON || forced.has(c)) && !cs.includes(c)) cs.push(c);
+    }
+    return cs;
+  });
+  const covered = (cs: readonly number[]): boolean => cs.some((c) => chosen.has(c));
+  for (;;) {
+    const open = options.filter((cs) => cs.length > 0 && !covered(cs));
+    if (open.length === 0) break;
+    let best = -1;
+    let bestScore = 0;
+    for (let c = 0; c < 128; c++) {
+      const n = open.filter((cs) => cs.includes(c)).length;
+      if (n > 0 && n / cost(c) > bestScore) {
+        best = c;
+        bestScore = n / cost(c);
+      }
+    }
+    chosen.add(best);
+  }
+  /** Chosen needles (not forced) that no anchor needs once `extra` is chosen too. */
+  const redundantWith = (extra: number): number[] => {
+    const dropped: number[] = [];
+    for (const d of [...chosen].sort((x, y) => cost(y) - cost(x))) {
+      if (forced.has(d) || d === extra) continue;
+      const needed = options.some((cs) => cs.includes(d) && !cs.some((e) => e !== d && (e === extra || (chosen.has(e) && !dropped.includes(e)))));
+      if (!needed) dropped.push(d);
+    }
+    return dropped;
+  };
+  for (let improved = true; improved; ) {
+    improved = false;
+    for (let c = 0; c < 128; c++) {
+      if (chosen.has(c) || !options.some((cs) => cs.includes(c))) continue;
+      const dropped = redundantWith(c);
+      if (dropped.reduce((sum, d) => sum + cost(d), 0) > cost(c)) {
+        for (const d of dropped) chosen.delete(d);
+        chosen.add(c);
+        improved = true;
+      }
+    }
+  }
+  for (const d of redundantWith(-1)) chosen.delete(d);
+  return chosen;
+}
+
+/** Characters of `anchor` that may be its needle, given the one-character anchors. */
+function candidatesOf(anchor: string, forced: ReadonlySet<number>): number[] {
+  const cs: number[] = [];
+  for (let i = 0; i < anchor.length; i++) {
+    const c = anchor.charCodeAt(i);
+    if ((freqOf(c) < COMMON || forced.has(c)) && !cs.includes(c)) cs.push(c);
+  }
+  return cs;
+}
+
+/** Needles chosen jointly for a settled list of anchors (the built-ins), by the list. */
+const settledNeedles = new Map<string, Set<number>>();
+
+/**
+ * The needle of each anchor. The first `settled` anchors (the built-ins) get needles chosen
+ * jointly, once per list; the rest (dynamic secrets, which change) reuse those needles where they
+ * contain one and otherwise add the cheapest-per-anchor characters greedily.
+ */
+function chooseNeedles(anchors: readonly string[], settled: number): (string | undefined)[] {
+  const fixed = anchors.slice(0, settled);
+  const key = fixed.join('\u0000');
+  let base = settledNeedles.get(key);
+  if (base === undefined) {
+    base = selectJointly(fixed);
+    if (settledNeedles.size >= 8) settledNeedles.clear();
+    settledNeedles.set(key, base);
+  }
+  const chosen = new Set(base);
+  for (const a of anchors) if (a.length === 1 && a.charCodeAt(0) < 128) chosen.add(a.charCodeAt(0));
+  const options = anchors.map((a) => candidatesOf(a, chosen));
+  for (;;) {
+    const counts = new Float64Array(128);
+    let open = false;
+    for (const cs of options) {
+      if (cs.length === 0 || cs.some((c) => chosen.has(c))) continue;
+      open = true;
+      for (const c of cs) counts[c] = (counts[c] as number) + 1;
+    }
+    if (!open) break;
+    let best = -1;
+    for (let c = 0; c < 128; c++) {
+      const n = counts[c] as number;
+      if (n > 0 && (best < 0 || n / (freqOf(c) + PASS_COST) > (counts[best] as number) / (freqOf(best) + PASS_COST))) best = c;
+    }
+    chosen.add(best);
+  }
+  return options.map((cs) => {
+    let best: number | undefined;
+    for (const c of cs) if (chosen.has(c) && (best === undefined || freqOf(c) < freqOf(best))) best = c;
+    return best === undefined ? undefined : String.fromCharCode(best);
+  });
 }
 
 export class AnchorScanner<T> {
@@ -57,52 +207,76 @@ export class AnchorScanner<T> {
   /** For each literal the regex can report: owners of it and of every anchor that is its prefix. */
   private readonly literalOwners = new Map<string, AnchorOwner<T>[]>();
 
-  /** Anchors listed first claim needles first; later ones reuse them where they can. */
-  constructor(anchors: readonly AnchorOwner<T>[]) {
+  /**
+   * Needles are chosen for the first `settled` anchors together (see chooseNeedles), so anchors
+   * share needles wherever that costs fewer hits; anchors after them reuse those needles.
+   */
+  constructor(anchors: readonly AnchorOwner<T>[], settled = anchors.length) {
+    const needles = chooseNeedles(
+      anchors.map((a) => a.anchor),
+      settled,
+    );
     const literal: AnchorOwner<T>[] = [];
-    for (const a of anchors) {
+    anchors.forEach((a, i) => {
       if (a.anchor.length === 0) throw new Error('empty anchor');
-      const needle = this.chooseNeedle(a.anchor);
-      if (needle === undefined) {
-        literal.push(a);
-        continue;
-      }
-      this.add(needle, a);
-    }
+      const needle = needles[i];
+      if (needle === undefined) literal.push(a);
+      else this.add(needle, a);
+    });
     const distinct = [...new Set(literal.map((a) => a.anchor))].sort((x, y) => y.length - x.length);
     for (const l of distinct) this.literalOwners.set(l, literal.filter((a) => l.startsWith(a.anchor)));
     // Longest first: at one position the regex reports the longest anchor, and the owners of its
     // prefixes come along through literalOwners.
     this.literals = distinct.length === 0 ? null : new RegExp(distinct.map(escapeRegExp).join('|'), 'g');
-  }
-
-  /** The anchor's rarest character, or a rare-enough one some earlier anchor already scans for. */
-  private chooseNeedle(anchor: string): string | undefined {
-    let best: string | undefined;
-    let bestUsed: string | undefined;
-    for (const c of anchor) {
-      const r = rankOf(c);
-      if (r >= COMMON_FROM) continue;
-      if (best === undefined || r < rankOf(best)) best = c;
-      if (this.needles.some((n) => n.needle === c) && (bestUsed === undefined || r < rankOf(bestUsed))) bestUsed = c;
-    }
-    return bestUsed ?? best;
+    // Rarest needle first: cheap passes first, the same hits either way.
+    this.needles.sort((x, y) => freqOf(x.needle.charCodeAt(0)) - freqOf(y.needle.charCodeAt(0)));
   }
 
   private add(needle: string, a: AnchorOwner<T>): void {
     let index = this.needles.find((n) => n.needle === needle);
     if (index === undefined) {
-      index = { needle, unkeyed: [], before: new Array(128), after: new Array(128) };
+      index = {
+        needle,
+        single: [],
+        unkeyed: [],
+        before: new Array(128),
+        after: new Array(128),
+        beforeMask: new Uint8Array(128),
+        afterMask: new Uint8Array(128),
+      };
       this.needles.push(index);
     }
     const offset = a.anchor.indexOf(needle);
-    const entry: Entry<T> = { anchor: a.anchor, offset, owner: a.owner };
-    const key = offset > 0 ? a.anchor.charCodeAt(offset - 1) : a.anchor.length > 1 ? a.anchor.charCodeAt(1) : 128;
-    if (key >= 128) {
+    let skipBetween: Uint8Array | null = null;
+    if (a.skipBetween !== undefined && a.anchor.length === 1) {
+      skipBetween = new Uint8Array(128);
+      for (let k = 0; k < a.skipBetween.length; k++) {
+        const c = a.skipBetween.charCodeAt(k);
+        if (c > 0 && c < 128) skipBetween[c] = 1;
+      }
+    }
+    const keyAt = offset > 0 ? offset - 1 : 1;
+    let probe = -1;
+    for (let k = a.anchor.length - 1; k >= 0; k--) {
+      if (k !== offset && k !== keyAt) {
+        probe = k;
+        break;
+      }
+    }
+    const probeCode = probe < 0 ? -1 : a.anchor.charCodeAt(probe);
+    const entry: Entry<T> = { anchor: a.anchor, offset, owner: a.owner, skipBetween, probe, probeCode };
+    if (a.anchor.length === 1) {
+      index.single.push(entry);
+      return;
+    }
+    const key = offset > 0 ? a.anchor.charCodeAt(offset - 1) : a.anchor.charCodeAt(1);
+    // Keys are ASCII and never 0 (the scan reads 0 past either end of the text).
+    if (key >= 128 || key === 0) {
       index.unkeyed.push(entry);
       return;
     }
     const table = offset > 0 ? index.before : index.after;
+    (offset > 0 ? index.beforeMask : index.afterMask)[key] = 1;
     const list = table[key];
     if (list === undefined) table[key] = [entry];
     else list.push(entry);
@@ -110,29 +284,42 @@ export class AnchorScanner<T> {
 
   /** Calls `visit` for every occurrence of every anchor (grouped by needle, not in text order). */
   scan(text: string, visit: (owner: T, at: number, anchor: string) => void): void {
-    for (const n of this.needles) {
-      const { needle, unkeyed, before, after } = n;
-      for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+    const needles = this.needles;
+    for (let ni = 0; ni < needles.length; ni++) {
+      const n = needles[ni] as NeedleIndex<T>;
+      const needle = n.needle;
+      let i = text.indexOf(needle);
+      if (i < 0) continue;
+      const { single, unkeyed, before, after, beforeMask, afterMask } = n;
+      const last = text.length - 1;
+      for (; i >= 0; i = text.indexOf(needle, i + 1)) {
+        const b = i > 0 ? text.charCodeAt(i - 1) : 0;
+        const c = i < last ? text.charCodeAt(i + 1) : 0;
+        // A one-character anchor is the needle itself: nothing left to compare.
+        for (let k = 0; k < single.length; k++) {
+          const e = single[k] as Entry<T>;
+          const skip = e.skipBetween;
+          if (skip !== null && b < 128 && c < 128 && skip[b] === 1 && skip[c] === 1) continue;
+          visit(e.owner, i, needle);
+        }
+        // Most hits end here: neither neighbour can continue any anchor of this needle.
+        if (b < 128 && beforeMask[b] === 1) {
+          for (const e of before[b] as Entry<T>[]) {
+            const start = i - e.offset;
+            if (start < 0 || (e.probe >= 0 && text.charCodeAt(start + e.probe) !== e.probeCode)) continue;
+            if (text.startsWith(e.anchor, start)) visit(e.owner, start, e.anchor);
+          }
+        }
+        if (c < 128 && afterMask[c] === 1) {
+          for (const e of after[c] as Entry<T>[]) {
+            if (e.probe >= 0 && text.charCodeAt(i + e.probe) !== e.probeCode) continue;
+            if (text.startsWith(e.anchor, i)) visit(e.owner, i, e.anchor);
+          }
+        }
         for (let k = 0; k < unkeyed.length; k++) {
           const e = unkeyed[k] as Entry<T>;
           const start = i - e.offset;
-          // A one-character anchor is the needle itself: nothing left to compare.
-          if (e.anchor.length === 1 || (start >= 0 && text.startsWith(e.anchor, start))) visit(e.owner, start, e.anchor);
-        }
-        const b = i > 0 ? text.charCodeAt(i - 1) : 128;
-        const beforeList = b < 128 ? before[b] : undefined;
-        if (beforeList !== undefined) {
-          for (const e of beforeList) {
-            const start = i - e.offset;
-            if (start >= 0 && text.startsWith(e.anchor, start)) visit(e.owner, start, e.anchor);
-          }
-        }
-        const c = i + 1 < text.length ? text.charCodeAt(i + 1) : 128;
-        const afterList = c < 128 ? after[c] : undefined;
-        if (afterList !== undefined) {
-          for (const e of afterList) {
-            if (text.startsWith(e.anchor, i)) visit(e.owner, i, e.anchor);
-          }
+          if (start >= 0 && text.startsWith(e.anchor, start)) visit(e.owner, start, e.anchor);
         }
       }
     }

@@ -46,6 +46,8 @@ const ROOTS = ['pass', 'pw', 'secret', 'token', 'key', 'auth', 'cred', 'pat', 't
 const KEYWORD_ROOTS = new KeywordAutomaton(ROOTS);
 const KEYWORD_ROOTS_REVERSED = new KeywordAutomaton(ROOTS.map((w) => [...w].reverse().join('')));
 const NAME_TAIL = 32;
+/** Whether a secret word ends within NAME_TAIL name characters before a position. */
+const rootBefore = KEYWORD_ROOTS_REVERSED.backward(KEY_CHARS);
 
 /** Trailing name parts that do not change what the value is (`GITHUB_TOKEN_PROD`, `secretValue`). */
 const NEUTRAL = new Set([
@@ -271,7 +273,7 @@ function nameBefore(text: string, sepAt: number): { start: number; end: number }
     }
   }
   const end = i;
-  if (!KEYWORD_ROOTS_REVERSED.testBackward(text, end, NAME_TAIL, KEY_CHARS)) return null;
+  if (!rootBefore(text, end, NAME_TAIL)) return null;
   const floorKey = Math.max(0, end - MAX_KEY);
   while (i > floorKey && inTable(KEY_CHARS, text, i - 1)) i--;
   if (i === end || (i === floorKey && i > 0 && inTable(KEY_CHARS, text, i - 1))) return null;
@@ -309,8 +311,44 @@ function skipSpacesBack(text: string, i: number): number {
   return i;
 }
 
+/**
+ * The shortest value `acceptValue` can take for each strength (the checks below only shorten a
+ * value), so most values in code (`{ token: 123 }`) are turned away before any slicing or regex.
+ */
+const MIN_VALUE: Readonly<Record<Strength, number>> = { password: 6, strong: 16, authorization: 16, weak: 24, twilio: 34 };
+
+/**
+ * Values repeat as much as names (`password = options.password` in every file of a project), and
+ * judging one runs several regexes: remember recent "not a secret" verdicts, per value one bit for
+ * each strength and context a verdict depends on (whether the value was quoted, whether code
+ * follows it, whether the context is literal; the name's words only name the kind of a secret).
+ * Secrets themselves are never kept (they are rare, and should not outlive the text they came in).
+ */
+const notSecretCache = new Map<string, number>();
+const VERDICT_CACHE_SIZE = 4096;
+const MAX_CACHED_VALUE = 256;
+const STRENGTH_BIT: Readonly<Record<Strength, number>> = { password: 0, strong: 8, weak: 16, twilio: 24, authorization: -1 };
+
 function judge(text: string, value: Value | null, strength: Strength, words: string, literal: boolean): Found | null {
-  if (value === null) return null;
+  if (value === null || value.end - value.start < MIN_VALUE[strength]) return null;
+  const after = text.charCodeAt(value.end);
+  const code = after === 40 /* ( */ || after === 60; /* < */
+  const base = STRENGTH_BIT[strength];
+  // Long values rarely repeat; keeping them would make the cache large.
+  const bit = base < 0 || value.end - value.start > MAX_CACHED_VALUE ? -1 : base + (literal ? 4 : 0) + (value.quoted ? 2 : 0) + (code ? 1 : 0);
+  const raw = bit < 0 ? '' : text.slice(value.start, value.end);
+  const known = bit < 0 ? undefined : notSecretCache.get(raw);
+  if (known !== undefined && ((known >>> bit) & 1) === 1) return null;
+  const kind = judgeValue(text, value, strength, words, literal);
+  if (kind !== null) return { start: value.start, end: value.end, kind };
+  if (bit >= 0) {
+    if (known === undefined && notSecretCache.size >= VERDICT_CACHE_SIZE) notSecretCache.clear();
+    notSecretCache.set(raw, (known ?? 0) | (1 << bit));
+  }
+  return null;
+}
+
+function judgeValue(text: string, value: Value, strength: Strength, words: string, literal: boolean): string | null {
   // Judge the value without base64 padding (`password=` is the word "password", not a secret)
   // and percent-decoded (a query-string value).
   const v = percentDecoded(text.slice(value.start, value.end).replace(/=+$/, ''));
@@ -333,7 +371,7 @@ function judge(text: string, value: Value | null, strength: Strength, words: str
     }
   }
   if (!acceptValue(strength, v)) return null;
-  return { start: value.start, end: value.end, kind: kindFor(strength, words, v) };
+  return kindFor(strength, words, v);
 }
 
 function percentDecoded(value: string): string {
@@ -389,8 +427,10 @@ function atSeparator(text: string, at: number): Found | null {
   const named = nameStrength(text.slice(span.start, span.end));
   if (named === null) return null;
   if (named.strength === 'authorization') return authorization(text, valueAt);
-  const literal = isLiteralContext(text, span.start);
-  return judge(text, readValue(text, valueAt, sep === 58), named.strength, named.words, literal);
+  const value = readValue(text, valueAt, sep === 58);
+  // Too short to be accepted (the check judge starts with): skip reading the context.
+  if (value === null || value.end - value.start < MIN_VALUE[named.strength]) return null;
+  return judge(text, value, named.strength, named.words, isLiteralContext(text, span.start));
 }
 
 /** `name` then `value` keys of one item: Kubernetes/ECS env lists, app settings, API payloads. */
@@ -477,6 +517,8 @@ export const assignmentDetector: Detector = {
   ],
   anchors: ['=', ':', '--'],
   priority: 50,
+  // `12:34`: a time, a port, a line and column, never a name and its value (see atSeparator).
+  skipBetween: { ':': '0123456789' },
   match(text, anchorAt) {
     return text.charCodeAt(anchorAt) === 45 ? atFlag(text, anchorAt) : atSeparator(text, anchorAt);
   },
@@ -539,7 +581,10 @@ export const pairDetector: Detector = {
   match(text, anchorAt) {
     const end = anchorAt;
     const quote = text.charCodeAt(end);
-    if (!KEYWORD_ROOTS_REVERSED.testBackward(text, end, NAME_TAIL, NAME_CHARS)) return null;
+    // The value must be a string too: most `",` end a JSON item, with a line break or `}` next.
+    const i = skipSpaces(text, end + 2);
+    if (text.charCodeAt(i) !== 92 /* \ */ && !inTable(QUOTES, text, i)) return null;
+    if (!rootBefore(text, end, NAME_TAIL)) return null;
     let q = end - 1;
     const floor = Math.max(0, end - MAX_KEY);
     while (q > floor && inTable(NAME_CHARS, text, q)) q--;
@@ -548,7 +593,6 @@ export const pairDetector: Detector = {
     let o = q;
     while (o > 0 && inTable(SPACE, text, o - 1)) o--;
     if (!inTable(PAIR_START, text, o - 1)) return null;
-    const i = skipSpaces(text, end + 2);
     const value = quotedValue(text, i);
     if (value === null || !inTable(PAIR_END, text, skipSpaces(text, value.end + 1))) return null;
     const named = nameStrength(text.slice(q + 1, end));

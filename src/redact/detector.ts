@@ -26,6 +26,11 @@ export interface Detector {
   readonly anchors: readonly string[];
   readonly priority: number;
   /**
+   * Per one-character anchor, a set of characters: occurrences between two of them are never
+   * passed to `match` (it would turn them away first thing, e.g. `12:34` for an assignment's `:`).
+   */
+  readonly skipBetween?: Readonly<Record<string, string>>;
+  /**
    * `anchorAt` is where one of `anchors` starts in `text`. Called detached from the detector (the
    * engine keeps the function itself, see secretRedactor), so it must not use `this`.
    */

@@ -85,6 +85,34 @@ export class KeywordAutomaton {
     return false;
   }
 
+  /**
+   * `testBackward` specialised to one continue table: the automaton's transitions and the table
+   * folded into one array indexed by state and character code (-1: stop), so each character
+   * costs one load. The assignment detector asks this at every `:` and `=` of a text.
+   */
+  backward(continueTable: Uint8Array): (text: string, end: number, maxChars: number) => boolean {
+    const states = this.accept.length;
+    const step = new Int16Array(states * 128).fill(-1);
+    for (let s = 0; s < states; s++) {
+      for (let c = 0; c < 128; c++) {
+        if (continueTable[c] === 1) step[s * 128 + c] = this.next[s * SYMBOLS + (SYMBOL[c] as number)] as number;
+      }
+    }
+    const accept = this.accept;
+    return (text, end, maxChars) => {
+      const floor = end > maxChars ? end - maxChars : 0;
+      let s = 0;
+      for (let i = end - 1; i >= floor; i--) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) return false;
+        s = step[(s << 7) | c] as number;
+        if (s < 0) return false;
+        if (accept[s] === 1) return true;
+      }
+      return false;
+    };
+  }
+
   /** Whether `text[start, end)` contains one of the words, in any letter case. */
   test(text: string, start: number, end: number): boolean {
     const next = this.next;

@@ -68,10 +68,13 @@ function anchorsOfBuiltIns(): AnchorOwner<Owner>[] {
     const all: AnchorOwner<Owner>[] = [];
     for (const d of builtInDetectors) {
       const o = owner(DETECTOR, d.match, d.priority);
-      for (const anchor of d.anchors) all.push({ anchor, owner: o });
+      for (const anchor of d.anchors) {
+        const skipBetween = d.skipBetween?.[anchor];
+        all.push(skipBetween === undefined ? { anchor, owner: o } : { anchor, owner: o, skipBetween });
+      }
     }
-    // Shortest first: `=`, `:` and `--` must be scanned for anyway, and longer anchors that
-    // contain them then share those scans instead of adding their own.
+    // Shortest first (for a stable order; the scanner chooses the needles of all of them together,
+    // so longer anchors share the `=`, `:` and `-` passes that must run anyway where that is cheapest).
     builtInAnchors = [...all.sort((a, b) => a.anchor.length - b.anchor.length), { anchor: '[REDACTED:', owner: markerOwner }];
   }
   return builtInAnchors;
@@ -87,7 +90,8 @@ function scannerFor(dynamicForms: readonly string[]): AnchorScanner<Owner> {
     return builtInScanner;
   }
   const forms = dynamicForms.map((anchor): AnchorOwner<Owner> => ({ anchor, owner: dynamicOwner }));
-  return new AnchorScanner<Owner>([...anchorsOfBuiltIns(), ...forms]);
+  // The built-ins' needles are chosen once; dynamic secrets reuse them where they can.
+  return new AnchorScanner<Owner>([...anchorsOfBuiltIns(), ...forms], anchorsOfBuiltIns().length);
 }
 
 function byPosition(a: SecretMatch, b: SecretMatch): number {
