@@ -1,8 +1,10 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Disposable } from './common/disposable';
 import type { Logger } from './common/logger';
-import { Accounting, type AccountingSnapshot } from './delivery/accounting';
-import { DEFAULT_DELIVERY_OPTIONS, DeliveryQueue, type DeliveryQueueOptions } from './delivery/deliveryQueue';
+import type { AccountingSnapshot } from './delivery/accounting';
+import { DEFAULT_DELIVERY_OPTIONS, type DeliveryQueueOptions } from './delivery/deliveryQueue';
+import type { Destination } from './delivery/destination';
+import { QueueDestination } from './delivery/queueDestination';
 import { allows, fixedLevelGate, type ExportGate, type SessionContext } from './delivery/exportGate';
 import { RelaySpanProcessor } from './intake/spanProcessor';
 import { toSpanRecord } from './intake/spanRecord';
@@ -24,7 +26,10 @@ export interface RelayPipelineOptions {
 }
 
 export interface RelayPipelineDeps {
+  /** Simple destinations (the file sink), each behind an in-memory delivery queue. */
   readonly sinks: readonly EventSink[];
+  /** Destinations with their own delivery machinery: `createSessionsApiSink(...)`. */
+  readonly destinations?: readonly Destination[];
   readonly redactor: Redactor;
   readonly logger: Logger;
   /** Consent per session's repository; without one, everything is exported locally only. */
@@ -58,7 +63,7 @@ export class RelayPipeline implements Disposable {
   readonly processor: RelaySpanProcessor;
   private readonly assembler: TurnAssembler;
   private readonly tracker: SessionTracker;
-  private readonly queues: Array<{ queue: DeliveryQueue; accounting: Accounting; sink: EventSink }>;
+  private readonly destinations: Destination[];
   private readonly gate: ExportGate;
   private readonly gateSubscription: Disposable;
   private readonly contexts = new Map<string, SessionContext>();
@@ -83,11 +88,14 @@ export class RelayPipeline implements Disposable {
       tailDelayMs: options.tailDelayMs ?? DEFAULT_TURN_ASSEMBLER_OPTIONS.tailDelayMs,
     });
     const deliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options.delivery };
-    this.queues = deps.sinks.map((sink) => {
-      const accounting = new Accounting(sink.name);
-      return { queue: new DeliveryQueue(sink, accounting, deps.logger, deliveryOptions), accounting, sink };
-    });
+    this.destinations = [
+      ...deps.sinks.map((sink) => new QueueDestination(sink, deps.logger, deliveryOptions)),
+      ...(deps.destinations ?? []),
+    ];
     this.gate = deps.gate ?? fixedLevelGate('local');
+    for (const d of this.destinations) {
+      d.useConsent?.((session) => this.gate.levelFor(session));
+    }
     this.gateSubscription = this.gate.onDidChange(() => this.reconsider());
   }
 
@@ -104,7 +112,7 @@ export class RelayPipeline implements Disposable {
   /** Delivers everything translated so far (the "Flush Now" command). */
   async flush(): Promise<void> {
     await this.processor.forceFlush();
-    await Promise.all(this.queues.map(({ queue }) => queue.flush()));
+    await Promise.all(this.destinations.map((d) => d.flush()));
   }
 
   /**
@@ -119,7 +127,7 @@ export class RelayPipeline implements Disposable {
 
   status(): PipelineStatus {
     return {
-      destinations: this.queues.map(({ accounting }) => accounting.snapshot()),
+      destinations: this.destinations.map((d) => d.status()),
       spansWaitingForTurn: this.assembler.pendingSpans,
       duplicateSpans: this.assembler.duplicateSpans,
       spansWithoutSession: this.tracker.droppedSpans,
@@ -144,7 +152,29 @@ export class RelayPipeline implements Disposable {
     this.unanswered += this.awaitingCount;
     this.awaiting.clear();
     this.awaitingCount = 0;
-    await Promise.all(this.queues.map(({ queue }) => queue.close(budgetMs)));
+    await Promise.all(this.destinations.map((d) => d.close(budgetMs)));
+    for (const d of this.status().destinations) {
+      const dropped = Object.entries(d.dropped)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ');
+      this.deps.logger.info(
+        `${d.destination}: received ${d.received} = delivered ${d.delivered} + pending ${d.pending} + dropped ${dropped || '0'}`,
+      );
+    }
+  }
+
+  /**
+   * True when every span accepted so far has become events that are delivered or journaled: no
+   * turn waits for its root, no session is open, nothing waits for consent and no destination holds
+   * events only in memory. The span journal may then be released (SPEC §8).
+   */
+  get settled(): boolean {
+    return (
+      this.assembler.pendingSpans === 0 &&
+      this.tracker.openSessions === 0 &&
+      this.awaitingCount === 0 &&
+      this.destinations.every((d) => d.volatilePending() === 0)
+    );
   }
 
   dispose(): void {
@@ -152,8 +182,8 @@ export class RelayPipeline implements Disposable {
     this.gateSubscription.dispose();
     this.assembler.dispose();
     this.tracker.dispose();
-    for (const { queue } of this.queues) {
-      queue.dispose();
+    for (const d of this.destinations) {
+      d.dispose();
     }
   }
 
@@ -174,9 +204,9 @@ export class RelayPipeline implements Disposable {
         this.contexts.set(sessionId, { sessionId, repository: context.repository ?? null, branch: context.branch ?? null });
       }
     }
-    for (const { accounting } of this.queues) {
+    for (const d of this.destinations) {
       if (truncated > 0) {
-        accounting.markTruncated(truncated);
+        d.markTruncated(truncated);
       }
     }
     const waiting = this.awaiting.get(sessionId);
@@ -200,9 +230,10 @@ export class RelayPipeline implements Disposable {
     }
     let delivered = false;
     const urgent = routed.some((e) => e.event.type === 'session.shutdown');
-    for (const { queue, sink } of this.queues) {
-      if (allows(level, sink.scope)) {
-        queue.enqueue(routed, urgent);
+    const session = this.contextOf(sessionId);
+    for (const d of this.destinations) {
+      if (allows(level, d.scope)) {
+        d.enqueue(routed, { urgent, session, level });
         delivered = true;
       }
     }
@@ -236,10 +267,10 @@ export class RelayPipeline implements Disposable {
         this.dispatch(sessionId, waiting);
       }
     }
-    for (const { queue, sink } of this.queues) {
-      queue.discard((sessionId) => {
+    for (const d of this.destinations) {
+      d.discard((sessionId) => {
         const level = this.gate.levelFor(this.contextOf(sessionId));
-        return level !== undefined && !allows(level, sink.scope);
+        return level !== undefined && !allows(level, d.scope);
       }, 'consent-revoked');
     }
   }

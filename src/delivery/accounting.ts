@@ -1,4 +1,15 @@
-export type DropReason = 'no-session' | 'sink-error' | 'shutdown' | 'spool-full' | 'consent-revoked';
+export type DropReason =
+  | 'no-session'
+  | 'sink-error'
+  | 'shutdown'
+  | 'spool-full'
+  | 'consent-revoked'
+  /** Remote only: the session has no GitHub repository (or none we can see): never sent remotely. */
+  | 'no-repository'
+  /** Remote only: the service answered 403 for the session (policy). */
+  | 'policy-blocked'
+  /** Remote only: the service rejected the event itself (4xx); it is in the dead-letter file. */
+  | 'dead-letter';
 
 export interface AccountingSnapshot {
   readonly destination: string;
@@ -7,6 +18,10 @@ export interface AccountingSnapshot {
   readonly pending: number;
   readonly dropped: Readonly<Partial<Record<DropReason, number>>>;
   readonly truncated: number;
+  /** Of `pending`, how many are only on disk (the spool), not in memory. */
+  readonly spooled?: number;
+  /** Remote destinations: `ok`, `paused-auth` (401: sign in again), `circuit-open`, … */
+  readonly state?: string;
 }
 
 /**

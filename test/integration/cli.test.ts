@@ -222,3 +222,57 @@ test(`serve fed the same spans as ${encoding} over HTTP produces the same events
   assertNoSecrets(allText(out), secrets);
 });
 }
+
+test('a remote destination needs --consent, a safe URL, and its options need --endpoint', () => {
+  for (const args of [
+    ['import', fixture, '--endpoint', 'https://sessions.example.com'],
+    ['import', fixture, '--endpoint', 'https://sessions.example.com', '--consent', 'everyone'],
+    ['import', fixture, '--endpoint', 'http://sessions.example.com', '--consent', 'user'],
+    ['import', fixture, '--consent', 'user'],
+    ['serve', '--token', 'abcdefghij'],
+    ['import', fixture, '--endpoint', 'not a url', '--consent', 'user'],
+  ]) {
+    const r = runCli(args);
+    assert.equal(r.code, 2, `args ${JSON.stringify(args)}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${JSON.stringify(args)}`);
+  }
+});
+
+test('import --endpoint sends the sessions with a GitHub repository to a Sessions API, and --out as well', async () => {
+  const { SessionsApiServer } = await import('../support/sessionsApiServer');
+  const server = new SessionsApiServer({
+    dataDir: tmp('service'),
+    repos: { 'octo-org/hello-world': { ownerId: 9, repoId: 90 }, 'octo-org/api-server': { ownerId: 9, repoId: 91 } },
+    token: 'cli-service-token-123',
+    githubToken: 'cli-github-token-456',
+  });
+  await server.start();
+  try {
+    const out = tmp('both');
+    const state = tmp('remote-state');
+    const args = ['import', fixture, '--out', out, '--endpoint', server.url, '--token', 'cli-service-token-123', '--consent', 'repo_and_user', '--state', state, '--github-api', server.url, '--github-token', 'cli-github-token-456'];
+    // Asynchronous spawn: the service runs in this process and must keep answering.
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, XDG_STATE_HOME: tmp('xdg') } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (c: string) => (stderr += c));
+    const code = await within(new Promise<number | null>((resolve) => child.once('exit', resolve)), 30_000, 'import to finish');
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /sessions-api: \d+ received, \d+ delivered, 0 pending/);
+    for (const id of SESSION_IDS.slice(0, 2)) {
+      const local = readSession(out, id).map((e) => e.id);
+      const remote = server.sessionByTask(id);
+      assert.ok(remote, `session ${id} at the service`);
+      assert.equal(remote.indexingLevel, 'repo_and_user');
+      assert.deepEqual(remote.events.map((e) => e.id), local, 'the same events, in order');
+    }
+    // The third session has no repository: transcripts only.
+    assert.equal(server.sessionByTask(SESSION_IDS[2]), undefined);
+    assert.ok(fs.existsSync(path.join(out, `${SESSION_IDS[2]}.jsonl`)));
+    const sent = JSON.stringify(server.allSessions());
+    assertNoSecrets(sent, secrets);
+    assert.ok(!sent.includes('cli-service-token-123') && !sent.includes('cli-github-token-456'));
+  } finally {
+    await server.close();
+  }
+});

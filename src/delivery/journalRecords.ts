@@ -1,0 +1,109 @@
+import { promises as fs } from 'node:fs';
+import { crc32 } from 'node:zlib';
+
+/**
+ * The on-disk record format shared by the event spool and the span journal:
+ * `[u32 LE payload length][u32 LE crc32(payload)][payload: UTF-8 JSON]`. The checksum tells a
+ * record torn by a crash (or a flipped bit) from a good one, so recovery can cut there.
+ */
+export const HEADER_BYTES = 8;
+/** Anything longer is a corrupt length field, not a record (events are capped at 100 KiB). */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+export function encodeRecord(payload: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const record = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  record.writeUInt32LE(body.length, 0);
+  record.writeUInt32LE(crc32(body), 4);
+  body.copy(record, HEADER_BYTES);
+  return record;
+}
+
+export interface DecodedRecord {
+  readonly offset: number;
+  readonly length: number;
+  readonly payload: unknown;
+}
+
+/** Decodes records from the start; `validBytes` is where the first bad or incomplete one begins. */
+export function decodeRecords(data: Buffer): { records: DecodedRecord[]; validBytes: number } {
+  const records: DecodedRecord[] = [];
+  let offset = 0;
+  while (offset + HEADER_BYTES <= data.length) {
+    const length = data.readUInt32LE(offset);
+    if (length > MAX_RECORD_BYTES || offset + HEADER_BYTES + length > data.length) break;
+    const body = data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+    if (crc32(body) !== data.readUInt32LE(offset + 4)) break;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      break;
+    }
+    records.push({ offset, length: HEADER_BYTES + length, payload });
+    offset += HEADER_BYTES + length;
+  }
+  return { records, validBytes: offset };
+}
+
+/**
+ * Reads a journal file and cuts a torn tail (a crash mid-write): the good prefix survives, the
+ * broken rest is truncated away so new records never follow garbage. Returns what was cut.
+ */
+export async function readAndRepair(file: string): Promise<{ records: DecodedRecord[]; cutBytes: number }> {
+  const data = await fs.readFile(file);
+  const { records, validBytes } = decodeRecords(data);
+  if (validBytes < data.length) {
+    await fs.truncate(file, validBytes);
+  }
+  return { records, cutBytes: data.length - validBytes };
+}
+
+/** Reads one record at a known position. */
+export async function readRecordAt(handle: fs.FileHandle, offset: number, length: number): Promise<unknown> {
+  const buf = Buffer.allocUnsafe(length);
+  await handle.read(buf, 0, length, offset);
+  const { records } = decodeRecords(buf);
+  if (records.length !== 1) throw new Error(`journal record at ${offset} is damaged`);
+  return records[0].payload;
+}
+
+/** Writes a small file atomically and durably: temp file, fsync, rename, fsync of the directory. */
+export async function writeFileDurably(file: string, content: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(tmp, 'w', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+  await syncDirectory(file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'))));
+}
+
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await fs.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is still atomic there.
+  }
+}
+
+/** True when a process with this pid runs (EPERM: it runs, as someone else). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { silentLogger } from '../../../src/common/logger';
+import { decodeRecords, encodeRecord } from '../../../src/delivery/journalRecords';
+import { Spool, type SpoolEntry } from '../../../src/delivery/spool';
+import { eventChain } from '../../support/remoteEvents';
+
+/** The durable journal on a real disk: recovery, torn tails, the size bound, owner locks. */
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'relay-spool-'));
+}
+
+/** Simulates a crash: the lock's pid is one that cannot be running. */
+function orphan(root: string): void {
+  for (const dir of fs.readdirSync(root)) {
+    const lock = path.join(root, dir, 'owner.json');
+    if (fs.existsSync(lock)) fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 31 - 1 }));
+  }
+}
+
+test('records are checksummed: a flipped bit or a cut record ends the valid prefix', () => {
+  const a = encodeRecord({ n: 1 });
+  const b = encodeRecord({ n: 2 });
+  assert.equal(decodeRecords(Buffer.concat([a, b])).records.length, 2);
+  const flipped = Buffer.concat([a, b]);
+  flipped[a.length + 10] ^= 0x01;
+  assert.deepEqual(decodeRecords(flipped).records.map((r) => r.payload), [{ n: 1 }]);
+  const cut = Buffer.concat([a, b.subarray(0, b.length - 3)]);
+  assert.equal(decodeRecords(cut).validBytes, a.length);
+});
+
+test('a dead process spool is adopted: pending events come back in order, acknowledged ones do not', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 10 * 1024 * 1024, logger: silentLogger });
+  const entries = eventChain('s1', 5).map((e) => spool.append(e.sessionId, e.event, { r: 'https://github.com/a/b' }));
+  spool.ack(entries.slice(0, 2));
+  await spool.sync();
+  orphan(root); // crash: no close
+  const { spool: next, recovered } = await Spool.open(root, { maxBytes: 10 * 1024 * 1024, logger: silentLogger });
+  assert.deepEqual(recovered.map((e) => e.event?.id), ['s1-2', 's1-3', 's1-4']);
+  assert.deepEqual(recovered[0].meta, { r: 'https://github.com/a/b' });
+  assert.equal(fs.readdirSync(root).length, 1, 'the adopted directory is gone, re-journaled in ours');
+  await next.close();
+});
+
+test('torn tail: a record cut by a crash is truncated, the rest recovers', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 10 * 1024 * 1024, logger: silentLogger });
+  for (const e of eventChain('s2', 3)) spool.append(e.sessionId, e.event);
+  await spool.sync();
+  const dir = spool.directory;
+  orphan(root);
+  const [segment] = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
+  const file = path.join(dir, segment);
+  const whole = fs.readFileSync(file);
+  // Half a record at the end, as a kill in the middle of a write leaves it.
+  const extra = encodeRecord({ k: 'e', q: 99, s: 's2', e: eventChain('s2', 1, 3)[0].event });
+  fs.writeFileSync(file, Buffer.concat([whole, extra.subarray(0, extra.length - 5)]));
+  const { spool: next, recovered } = await Spool.open(root, { maxBytes: 10 * 1024 * 1024, logger: silentLogger });
+  assert.deepEqual(recovered.map((e) => e.event?.id), ['s2-0', 's2-1', 's2-2']);
+  await next.close();
+});
+
+test('a live owner keeps its spool; a clean close with nothing pending leaves nothing', async () => {
+  const root = tmp();
+  const { spool: a } = await Spool.open(root, { maxBytes: 1024 * 1024, logger: silentLogger });
+  a.append('s', eventChain('s', 1)[0].event);
+  await a.sync();
+  const { spool: b, recovered } = await Spool.open(root, { maxBytes: 1024 * 1024, logger: silentLogger });
+  assert.equal(recovered.length, 0, 'the other process is alive (this one): not adopted');
+  await b.close();
+  assert.equal(fs.existsSync(b.directory), false);
+  await a.close();
+  assert.equal(fs.existsSync(a.directory), true, 'a pending event keeps the spool for the next start');
+  const { spool: c, recovered: back } = await Spool.open(root, { maxBytes: 1024 * 1024, logger: silentLogger });
+  assert.equal(back.length, 1, 'an unlocked spool left by a clean shutdown is resumed');
+  c.ack(back);
+  await c.close();
+  assert.deepEqual(fs.readdirSync(root), []);
+});
+
+test('the size bound drops the oldest events, counted, and only at the bound', async () => {
+  const root = tmp();
+  const lost: SpoolEntry[] = [];
+  const { spool } = await Spool.open(root, { maxBytes: 64 * 1024, segmentBytes: 16 * 1024, logger: silentLogger, onOverflow: (e) => lost.push(...e) });
+  const big = 'x'.repeat(1_000);
+  const entries = eventChain('s3', 200, 0, big).map((e) => spool.append(e.sessionId, e.event));
+  await spool.sync();
+  assert.ok(lost.length > 0, 'some were dropped');
+  assert.ok(spool.sizeBytes <= 64 * 1024, `within the bound: ${spool.sizeBytes}`);
+  assert.deepEqual(lost.map((e) => e.seq), entries.slice(0, lost.length).map((e) => e.seq), 'the oldest go first');
+  assert.equal(spool.pendingCount, 200 - lost.length);
+  // An event whose body left memory is read back from disk.
+  const last = entries[199];
+  const body = last.event;
+  last.event = undefined;
+  assert.deepEqual(await spool.read(last), body);
+  await spool.close();
+});
