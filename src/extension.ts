@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import type { SessionRelayApi } from './intake/api';
 import { registerCommands } from './vscode/commands';
+import { ConsentContribution } from './vscode/consentContribution';
 import { ExporterContribution } from './vscode/exporterContribution';
 import { createLogChannel } from './vscode/logChannel';
 import { ReceiverContribution } from './vscode/receiverContribution';
+import { API_TOKEN_KEY, RECEIVER_TOKEN_KEY, TokenProvider } from './vscode/secrets';
 import { StatusBar } from './vscode/statusBar';
-
-/** The SecretStorage key of the receiver token (written by "Connect Copilot Chat"). */
-const RECEIVER_TOKEN_KEY = 'sessionRelay.receiverToken';
+import { HealthTelemetry } from './vscode/telemetry';
 
 /**
  * The composition root: wires the contributions and nothing else. The pieces that must outlive
@@ -18,17 +18,62 @@ function createExtension() {
 
   async function activate(context: vscode.ExtensionContext): Promise<SessionRelayApi> {
     const { channel, logger } = createLogChannel();
-    // Read without a prompt or a network call: activation stays cheap (SPEC §10).
-    const token = (await context.secrets.get(RECEIVER_TOKEN_KEY)) || undefined;
-    const exporter = new ExporterContribution(context, logger);
-    exporter.setDynamicSecrets(token ? [token] : []);
-    const receiver = new ReceiverContribution((spans) => exporter.accept(spans), logger, () => token);
-    context.subscriptions.push(channel, exporter, receiver, new StatusBar(receiver), registerCommands(exporter, receiver, channel));
+    // Secret storage is local; no prompt, no network, no disk scan: activation stays cheap (§10).
+    let receiverToken = (await context.secrets.get(RECEIVER_TOKEN_KEY)) || undefined;
+    let apiToken = (await context.secrets.get(API_TOKEN_KEY)) || undefined;
+    const tokens = new TokenProvider(context.secrets);
+    const telemetry = new HealthTelemetry(context);
+    const consent = new ConsentContribution(context, logger);
+    const exporter = new ExporterContribution(context, logger, consent.gate, tokens);
+    const knownSecrets = () => [receiverToken, apiToken].filter((t): t is string => !!t);
+    exporter.setDynamicSecrets(knownSecrets());
+    const receiver = new ReceiverContribution((spans) => exporter.accept(spans), logger, () => receiverToken);
+    context.subscriptions.push(
+      channel,
+      telemetry,
+      consent,
+      exporter,
+      receiver,
+      new StatusBar({
+        receiver,
+        pipeline: () => exporter.status(),
+        waitingForConsent: () => consent.gate.waitingFor,
+        onDidChangeConsent: (listener: () => void) => consent.gate.onDidChange(listener),
+      }),
+      registerCommands({
+        exporter,
+        receiver,
+        consent,
+        log: channel,
+        secrets: context.secrets,
+        applyReceiverToken: async (token) => {
+          receiverToken = token;
+          exporter.setDynamicSecrets(knownSecrets());
+          await receiver.restart();
+        },
+        onApiTokenChanged: () => {
+          void context.secrets.get(API_TOKEN_KEY).then((t) => {
+            apiToken = t || undefined;
+            exporter.setDynamicSecrets(knownSecrets());
+          });
+        },
+      }),
+    );
     void receiver.reconcile();
+    telemetry.send('activated');
     shutdown = async () => {
+      const s = exporter.status();
+      telemetry.send('health', {
+        openSessions: s.openSessions,
+        delivered: s.destinations.reduce((n, d) => n + d.delivered, 0),
+        pending: s.destinations.reduce((n, d) => n + d.pending, 0),
+        awaitingConsent: s.awaitingConsent,
+        withheld: s.withheld.noConsent + s.withheld.unanswered,
+      });
       await receiver.close();
       await exporter.shutdown();
     };
+    // The token provider stays inside: the public API never hands tokens to other extensions.
     return exporter.publicApi;
   }
 

@@ -1,16 +1,26 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { totalDropped } from '../delivery/accounting';
+import type { ConsentContribution } from './consentContribution';
+import { connectCopilotChat } from './copilotConnect';
 import type { ExporterContribution } from './exporterContribution';
 import type { ReceiverContribution } from './receiverContribution';
-import { SECTION } from './settings';
+import { API_TOKEN_KEY } from './secrets';
+import { readSettings, SECTION } from './settings';
 
-/** The command palette surface available so far (SPEC §10). */
-export function registerCommands(
-  exporter: ExporterContribution,
-  receiver: ReceiverContribution,
-  log: vscode.LogOutputChannel,
-): vscode.Disposable {
+export interface CommandDeps {
+  readonly exporter: ExporterContribution;
+  readonly receiver: ReceiverContribution;
+  readonly consent: ConsentContribution;
+  readonly log: vscode.LogOutputChannel;
+  readonly secrets: vscode.SecretStorage;
+  /** Makes the receiver require a new token and redacts it (Connect Copilot Chat). */
+  readonly applyReceiverToken: (token: string) => Promise<void>;
+  readonly onApiTokenChanged: () => void;
+}
+
+/** The command palette surface (SPEC §10). */
+export function registerCommands({ exporter, receiver, consent, log, secrets, applyReceiverToken, onApiTokenChanged }: CommandDeps): vscode.Disposable {
   const setEnabled = (value: boolean) => async () => {
     await vscode.workspace.getConfiguration(SECTION).update('enabled', value, vscode.ConfigurationTarget.Global);
     void vscode.window.showInformationMessage(value ? 'Session Relay is on.' : 'Session Relay is off: the receiver is closed and nothing is exported.');
@@ -20,6 +30,33 @@ export function registerCommands(
     vscode.commands.registerCommand('sessionRelay.enable', setEnabled(true)),
     vscode.commands.registerCommand('sessionRelay.disable', setEnabled(false)),
     vscode.commands.registerCommand('sessionRelay.showLog', () => log.show(true)),
+    vscode.commands.registerCommand('sessionRelay.manageConsent', () => consent.manage()),
+    vscode.commands.registerCommand('sessionRelay.connectCopilotChat', () => {
+      const port = receiver.state.kind === 'listening' ? receiver.state.port : readSettings().receiverPort;
+      return connectCopilotChat({ secrets, port, logger: { trace: (m) => log.trace(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) }, applyToken: applyReceiverToken });
+    }),
+    vscode.commands.registerCommand('sessionRelay.setApiToken', async () => {
+      const token = await vscode.window.showInputBox({
+        title: 'Session Relay: API token for the Sessions API',
+        prompt: 'Stored in VS Code secret storage; used when sessionRelay.auth is "token".',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim().length < 8 ? 'The token looks too short.' : undefined),
+      });
+      if (!token) {
+        return;
+      }
+      await secrets.store(API_TOKEN_KEY, token.trim());
+      onApiTokenChanged();
+      log.info('API token stored in secret storage');
+      void vscode.window.showInformationMessage('Session Relay: API token stored.');
+    }),
+    vscode.commands.registerCommand('sessionRelay.clearApiToken', async () => {
+      await secrets.delete(API_TOKEN_KEY);
+      onApiTokenChanged();
+      log.info('API token removed from secret storage');
+      void vscode.window.showInformationMessage('Session Relay: API token removed.');
+    }),
     vscode.commands.registerCommand('sessionRelay.flushNow', async () => {
       try {
         await exporter.flush();
@@ -51,6 +88,20 @@ export function registerCommands(
       ];
       if (status.destinations.length === 0) {
         lines.push('No destination is on (sessionRelay.localExport.enabled is false).');
+      }
+      for (const d of status.destinations) {
+        if (d.state && d.state !== 'ok') {
+          lines.push(`${d.destination}: ${d.state === 'circuit-open' ? 'circuit open (unreachable; retrying)' : d.state}`);
+        }
+      }
+      const waiting = consent.gate.waitingFor;
+      lines.push(
+        status.awaitingConsent > 0
+          ? `Waiting for consent: ${status.awaitingConsent} events${waiting.length ? ` (${waiting.join(', ')})` : ''}`
+          : 'Waiting for consent: nothing',
+      );
+      if (status.withheld.noConsent + status.withheld.unanswered > 0) {
+        lines.push(`Not exported: ${status.withheld.noConsent} without consent, ${status.withheld.unanswered} never answered`);
       }
       log.info(`status: ${lines.join(' | ')}`);
       void vscode.window.showInformationMessage('Session Relay status', { modal: true, detail: lines.join('\n') });

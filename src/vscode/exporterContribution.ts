@@ -2,6 +2,11 @@ import * as path from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import * as vscode from 'vscode';
 import type { Logger } from '../common/logger';
+import { systemClock } from '../delivery/clock';
+import type { Destination } from '../delivery/destination';
+import type { ExportGate } from '../delivery/exportGate';
+import { GithubIds } from '../repo/githubIds';
+import { createSessionsApiSink, type SessionsApiDestination } from '../sinks/sessionsApiSink';
 import { createRelayApi, type SessionRelayApi } from '../intake/api';
 import { importSpanFile, type ImportResult } from '../intake/fileImport';
 import { secretValuesFromEnv } from '../redact/dynamicSecrets';
@@ -11,6 +16,8 @@ import { RelayPipeline, type PipelineStatus } from '../relayPipeline';
 import { FileSink } from '../sinks/fileSink';
 import type { EventSink } from '../sinks/eventSink';
 import { PRODUCT_VERSION } from '../version';
+import { enterpriseHosts } from './gitRepository';
+import type { TokenProvider } from './secrets';
 import { affects, readSettings, type RelaySettings } from './settings';
 
 /** How long `deactivate` may spend delivering before the rest is left (SPEC §8). */
@@ -31,6 +38,9 @@ export class ExporterContribution implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly logger: Logger,
+    /** Consent per repository (SPEC §5.2): nothing of a session is exported before it answers. */
+    private readonly gate?: ExportGate,
+    private readonly tokens?: TokenProvider,
   ) {
     this.settings = readSettings();
     this.redactor = this.buildRedactor();
@@ -51,7 +61,7 @@ export class ExporterContribution implements vscode.Disposable {
           this.settings = readSettings();
           this.redactor = this.buildRedactor();
         }
-        if (affects(e, 'localExport.enabled', 'localExport.directory', 'sessionIdleMinutes', 'enabled')) {
+        if (affects(e, 'localExport.enabled', 'localExport.directory', 'sessionIdleMinutes', 'enabled', 'endpoint', 'auth', 'spool.maxSizeMB')) {
           void this.rebuild();
         }
       }),
@@ -129,7 +139,7 @@ export class ExporterContribution implements vscode.Disposable {
 
   private buildRedactor(): Redactor {
     return createRedactor({
-      dynamicSecrets: [...secretValuesFromEnv(process.env), ...this.dynamicSecrets],
+      dynamicSecrets: [...secretValuesFromEnv(process.env), ...this.dynamicSecrets, ...this.remoteSecrets],
       extraPatterns: this.settings.extraPatterns,
       onProblem: (message) => {
         this.logger.warn(message);
@@ -142,9 +152,69 @@ export class ExporterContribution implements vscode.Disposable {
     return this.settings.localExportEnabled ? [new FileSink(this.exportDirectory, this.logger)] : [];
   }
 
+  private remote: SessionsApiDestination | undefined;
+  private githubIds: GithubIds | undefined;
+
+  /** The Sessions API (SPEC §9.2) when `sessionRelay.endpoint` is set in user settings. */
+  private buildDestinations(): Destination[] {
+    this.remote = undefined;
+    if (!this.settings.enabled || !this.settings.endpoint || !this.tokens) {
+      return [];
+    }
+    const tokens = this.tokens;
+    const storage = this.context.globalStorageUri.fsPath;
+    this.githubIds ??= new GithubIds({
+      // Silent: a sign-in is only asked for when the user acts (the notification below).
+      tokenProvider: (host) => tokens.githubToken(false, host),
+      cacheFile: path.join(storage, 'github-ids.json'),
+      clock: systemClock,
+      logger: this.logger,
+    });
+    this.remote = createSessionsApiSink({
+      endpoint: this.settings.endpoint,
+      tokenProvider: () => tokens.endpointToken(false),
+      stateDir: path.join(storage, 'sessions-api'),
+      githubIds: this.githubIds,
+      logger: this.logger,
+      maxSpoolBytes: this.settings.spoolMaxBytes,
+      enterpriseHosts: enterpriseHosts(),
+      onStateChange: (state) => {
+        if (state === 'paused-auth' || state === 'github-auth') {
+          void this.askToSignIn();
+        }
+      },
+    });
+    // The tokens used for the service are secrets known by value (SPEC §7): redacted wherever they appear.
+    void Promise.all([tokens.endpointToken(false), tokens.githubToken(false)]).then((values) => {
+      const fresh = values.filter((v): v is string => !!v && !this.remoteSecrets.includes(v));
+      if (fresh.length > 0) {
+        this.remoteSecrets.push(...fresh);
+        this.redactor = this.buildRedactor();
+      }
+    });
+    return [this.remote];
+  }
+
+  private readonly remoteSecrets: string[] = [];
+
+  private signInShown = false;
+
+  /** 401 from the service or GitHub: remote export pauses until the user signs in again. */
+  private async askToSignIn(): Promise<void> {
+    if (this.signInShown || !this.tokens) {
+      return;
+    }
+    this.signInShown = true;
+    const choice = await vscode.window.showWarningMessage('Session Relay: the Sessions API needs you to sign in again. Remote export is paused; local transcripts continue.', 'Sign in');
+    this.signInShown = false;
+    if (choice === 'Sign in' && (await this.tokens.endpointToken(true))) {
+      this.remote?.resume();
+    }
+  }
+
   private buildPipeline(): RelayPipeline {
     return new RelayPipeline(
-      { sinks: this.buildSinks(), redactor: this.switchableRedactor, logger: this.logger },
+      { sinks: this.buildSinks(), destinations: this.buildDestinations(), redactor: this.switchableRedactor, logger: this.logger, gate: this.gate },
       { producerVersion: PRODUCT_VERSION, idleMs: this.settings.sessionIdleMinutes * 60_000 },
     );
   }

@@ -47,6 +47,21 @@ export class ReceiverContribution implements vscode.Disposable {
     return this.transition;
   }
 
+  /** Reopens the receiver so a new token (Connect Copilot Chat) is required from now on. */
+  restart(): Promise<void> {
+    this.transition = this.transition
+      .then(async () => {
+        if (this.receiver) {
+          await this.receiver.close();
+          this.receiver = undefined;
+          this.setState({ kind: 'off' });
+        }
+        await this.apply();
+      })
+      .catch((err) => this.logger.error(`receiver: ${String(err)}`));
+    return this.transition;
+  }
+
   dispose(): void {
     this.subscription.dispose();
     clearTimeout(this.retryTimer);

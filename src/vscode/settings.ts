@@ -12,6 +12,10 @@ export interface RelaySettings {
   readonly localExportDirectory: string;
   readonly extraPatterns: readonly string[];
   readonly sessionIdleMinutes: number;
+  /** `sessionRelay.endpoint` (application scope: never from a workspace). Empty = no remote export. */
+  readonly endpoint: string;
+  readonly auth: 'github' | 'token';
+  readonly spoolMaxBytes: number;
 }
 
 export const SECTION = 'sessionRelay';
@@ -25,6 +29,9 @@ export function readSettings(): RelaySettings {
     localExportDirectory: c.get<string>('localExport.directory', '').trim(),
     extraPatterns: untrustedSafe(c, 'redaction.extraPatterns'),
     sessionIdleMinutes: Math.max(1, c.get<number>('sessionIdleMinutes', 30)),
+    endpoint: c.get<string>('endpoint', '').trim(),
+    auth: c.get<string>('auth', 'github') === 'token' ? 'token' : 'github',
+    spoolMaxBytes: Math.max(1, c.get<number>('spool.maxSizeMB', 100)) * 1024 * 1024,
   };
 }
 

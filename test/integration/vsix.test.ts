@@ -32,5 +32,16 @@ test('the VSIX packages offline and holds only the bundle, media, README, LICENS
     .map((n) => n.slice('extension/'.length))
     .sort();
   // …but not shipped; neither are sources, node_modules or config.
-  assert.deepEqual(files, ['LICENSE.txt', 'dist/cli.js', 'dist/extension.js', 'media/icon.png', 'package.json', 'readme.md']);
+  // The walkthrough's media must ship with it (contributes.walkthroughs points at them).
+  assert.deepEqual(files, [
+    'LICENSE.txt',
+    'dist/cli.js',
+    'dist/extension.js',
+    'media/icon.png',
+    'media/walkthrough/connect.md',
+    'media/walkthrough/consent.md',
+    'media/walkthrough/destinations.svg',
+    'package.json',
+    'readme.md',
+  ]);
 });
