@@ -50,6 +50,8 @@ export interface PipelineStatus {
   readonly openSessions: number;
   /** Events held until their repository's consent is decided. */
   readonly awaitingConsent: number;
+  /** Sessions with events not yet delivered, most first (at most 20). */
+  readonly pendingSessions: ReadonlyArray<{ readonly destination: string; readonly sessionId: string; readonly pending: number }>;
   /** Events never exported: consent `none`, or never answered. */
   readonly withheld: { readonly noConsent: number; readonly unanswered: number };
 }
@@ -134,6 +136,10 @@ export class RelayPipeline implements Disposable {
       openSessions: this.tracker.openSessions,
       awaitingConsent: this.awaitingCount,
       withheld: { noConsent: this.noConsent, unanswered: this.unanswered },
+      pendingSessions: this.destinations
+        .flatMap((d) => [...d.pendingBySession()].map(([sessionId, pending]) => ({ destination: d.name, sessionId, pending })))
+        .sort((a, b) => b.pending - a.pending)
+        .slice(0, 20),
     };
   }
 

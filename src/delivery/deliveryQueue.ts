@@ -52,6 +52,14 @@ export class DeliveryQueue implements Disposable {
     return this.queue.length;
   }
 
+  pendingBySession(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { sessionId } of this.queue) {
+      counts.set(sessionId, (counts.get(sessionId) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** True while a flush timer is armed — for the "no timer when idle" rule. */
   get timerArmed(): boolean {
     return this.timer !== undefined;

@@ -28,6 +28,8 @@ export interface Destination extends Disposable {
   close(budgetMs: number): Promise<void>;
   markTruncated(count: number): void;
   status(): AccountingSnapshot;
+  /** Events not yet delivered, per session — for Show Status. */
+  pendingBySession(): ReadonlyMap<string, number>;
   /** Events held only in memory (not yet journaled): while any exist, the span journal is kept. */
   volatilePending(): number;
   /**

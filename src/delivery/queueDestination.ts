@@ -51,6 +51,10 @@ export class QueueDestination implements Destination {
     return this.accounting.snapshot();
   }
 
+  pendingBySession(): ReadonlyMap<string, number> {
+    return this.queue.pendingBySession();
+  }
+
   /** Events that live only in memory here (nothing of this queue is journaled). */
   volatilePending(): number {
     return this.queue.pending;

@@ -200,6 +200,15 @@ export class SessionsApiDestination implements Destination {
     return { ...this.accounting.snapshot(), spooled, state: this.state };
   }
 
+  /** Queued events per session, in memory or read back from the spool. */
+  pendingBySession(): ReadonlyMap<string, number> {
+    const counts = new Map<string, number>();
+    for (const [sessionId, s] of this.sessions) {
+      if (s.queue.length > 0) counts.set(sessionId, s.queue.length);
+    }
+    return counts;
+  }
+
   /** Sends what can be sent now and resolves when those requests are done ("Flush Now"). */
   async flush(): Promise<void> {
     await this.ready.catch(() => undefined);

@@ -94,6 +94,12 @@ export function registerCommands({ exporter, receiver, consent, log, secrets, ap
           lines.push(`${d.destination}: ${d.state === 'circuit-open' ? 'circuit open (unreachable; retrying)' : d.state}`);
         }
       }
+      if (status.pendingSessions.length > 0) {
+        lines.push('Pending per session:');
+        for (const p of status.pendingSessions.slice(0, 10)) {
+          lines.push(`  ${p.destination} · ${p.sessionId}: ${p.pending}`);
+        }
+      }
       const waiting = consent.gate.waitingFor;
       lines.push(
         status.awaitingConsent > 0

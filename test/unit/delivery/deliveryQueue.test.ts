@@ -72,9 +72,12 @@ test('batches are bounded and keep order', async () => {
   const sink = new RecordingSink();
   const queue = new DeliveryQueue(sink, new Accounting('m'), silentLogger, { ...DEFAULT_DELIVERY_OPTIONS, maxBatchEvents: 4, intervalMs: 3_600_000 });
   queue.enqueue(events(10));
+  queue.enqueue([{ ...events(1, 99)[0], sessionId: 'other' }]);
+  assert.deepEqual([...queue.pendingBySession()], [['s', 10], ['other', 1]], 'Show Status lists what each session still has pending');
   await queue.flush();
-  assert.deepEqual(sink.batches.map((b) => b.length), [4, 4, 2]);
-  assert.deepEqual(sink.batches.flat(), events(10).map((e) => e.event.id));
+  assert.equal(queue.pendingBySession().size, 0);
+  assert.deepEqual(sink.batches.map((b) => b.length), [4, 4, 3]);
+  assert.deepEqual(sink.batches.flat(), [...events(10).map((e) => e.event.id), 'e99']);
   queue.dispose();
 });
 
