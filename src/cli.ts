@@ -1,3 +1,4 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import { FileSink } from './sinks/fileSink';
 import { totalDropped, type AccountingSnapshot } from './delivery/accounting';
 import type { Destination } from './delivery/destination';
 import { fixedLevelGate, type ConsentLevel } from './delivery/exportGate';
-import { SpanJournal } from './delivery/spanJournal';
+import { DurableIntake } from './intake/durableIntake';
 import { GithubIds } from './repo/githubIds';
 import { SessionsApiDestination } from './sinks/sessionsApiSink';
 import type { EventSink } from './sinks/eventSink';
@@ -391,49 +392,34 @@ async function runServe(values: Values, io: CliIo): Promise<number> {
   }
   const dest = destinationsOf(values, io.env);
   const { pipeline, logger, redactor, dispose } = buildPipeline(dest, idleMs(values['idle-minutes']), io, token ? [token] : []);
-  let journal: SpanJournal;
+  const target = () => ({
+    accept: (spans: readonly ReadableSpan[]) => spans.forEach((span) => pipeline.processor.onEnd(span)),
+    settled: pipeline.settled,
+  });
+  let intake: DurableIntake;
   try {
-    const opened = await SpanJournal.open(path.join(dest.stateDir, 'journal'), redactor, logger);
-    journal = opened.journal;
     // Spans a killed run had acknowledged come back first; the destinations deduplicate by id.
-    for (const span of opened.replay) {
-      pipeline.processor.onEnd(span);
-    }
+    intake = await DurableIntake.open(path.join(dest.stateDir, 'journal'), redactor, logger, target);
   } catch (err) {
     pipeline.dispose();
     await dispose();
     io.stderr.write(`session-relay: cannot open the span journal under ${dest.stateDir}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_FAILURE;
   }
-  let releasing: Promise<void> | undefined;
-  const releaseIfSettled = () => {
-    if (!releasing && journal.sizeBytes > 0 && pipeline.settled) {
-      releasing = journal.release().finally(() => (releasing = undefined));
-    }
-  };
-  const releaseTimer = setInterval(releaseIfSettled, 30_000);
-  releaseTimer.unref();
   const receiver = new OtlpReceiver({
     port,
     host: '127.0.0.1',
     token,
     logger,
     // The 200 goes out only after this resolves: the spans are journaled (redacted) by then.
-    onSpans: async (spans) => {
-      while (releasing) await releasing;
-      const clean = await journal.append(spans);
-      for (const span of clean) {
-        pipeline.processor.onEnd(span);
-      }
-    },
+    onSpans: (spans) => intake.accept(spans),
   });
   let bound: number;
   try {
     bound = await receiver.start();
   } catch (err) {
-    clearInterval(releaseTimer);
     pipeline.dispose();
-    await journal.close(false);
+    await intake.close();
     await dispose();
     const code = (err as NodeJS.ErrnoException).code;
     io.stderr.write(
@@ -449,11 +435,9 @@ async function runServe(values: Values, io: CliIo): Promise<number> {
   io.stderr.write(`session-relay: receiving OTLP/HTTP on http://127.0.0.1:${bound} (POST /v1/traces), ${where}\n`);
   const signal = await io.stopSignal();
   io.stderr.write(`session-relay: ${signal}: stopping, flushing open sessions\n`);
-  clearInterval(releaseTimer);
   await receiver.close();
   await pipeline.close(dest.remote ? 2_000 : 10_000);
-  while (releasing) await releasing;
-  await journal.close(pipeline.settled);
+  await intake.close();
   await dispose();
   const status = pipeline.status().destinations;
   for (const d of status) {

@@ -27,7 +27,7 @@ function createExtension() {
     const exporter = new ExporterContribution(context, logger, consent.gate, tokens);
     const knownSecrets = () => [receiverToken, apiToken].filter((t): t is string => !!t);
     exporter.setDynamicSecrets(knownSecrets());
-    const receiver = new ReceiverContribution((spans) => exporter.accept(spans), logger, () => receiverToken);
+    const receiver = new ReceiverContribution((spans) => exporter.acceptDurably(spans), logger, () => receiverToken);
     context.subscriptions.push(
       channel,
       telemetry,
@@ -60,6 +60,8 @@ function createExtension() {
       }),
     );
     void receiver.reconcile();
+    // After activation: replays what a crashed window had acknowledged but not exported.
+    void exporter.openJournal();
     telemetry.send('activated');
     shutdown = async () => {
       const s = exporter.status();

@@ -8,6 +8,7 @@ import type { ExportGate } from '../delivery/exportGate';
 import { GithubIds } from '../repo/githubIds';
 import { createSessionsApiSink, type SessionsApiDestination } from '../sinks/sessionsApiSink';
 import { createRelayApi, type SessionRelayApi } from '../intake/api';
+import { DurableIntake } from '../intake/durableIntake';
 import { importSpanFile, type ImportResult } from '../intake/fileImport';
 import { secretValuesFromEnv } from '../redact/dynamicSecrets';
 import type { Redactor } from '../redact/redactor';
@@ -34,6 +35,7 @@ export class ExporterContribution implements vscode.Disposable {
   private readonly api: ReturnType<typeof createRelayApi>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private dynamicSecrets: string[] = [];
+  private intake: Promise<DurableIntake | undefined> | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -86,6 +88,38 @@ export class ExporterContribution implements vscode.Disposable {
     }
   }
 
+  /**
+   * The receiver's door: the spans are redacted and fsynced in the span journal before this
+   * resolves, so the OTLP 200 means "durable" (SPEC §8). Falls back to the plain door (and says
+   * so in the log) if the journal cannot be opened.
+   */
+  async acceptDurably(spans: readonly ReadableSpan[]): Promise<void> {
+    if (!this.settings.enabled) {
+      return;
+    }
+    const intake = await this.openJournal();
+    if (intake) {
+      await intake.accept(spans);
+    } else {
+      this.accept(spans);
+    }
+  }
+
+  /**
+   * Opens this window's span journal and replays the journals of windows that crashed. Called
+   * after activation, never during it: it reads the disk.
+   */
+  openJournal(): Promise<DurableIntake | undefined> {
+    this.intake ??= DurableIntake.open(path.join(this.context.globalStorageUri.fsPath, 'journal'), this.switchableRedactor, this.logger, () => ({
+      accept: (spans) => this.accept(spans),
+      settled: this.pipeline.settled,
+    })).catch((err: unknown) => {
+      this.logger.warn(`span journal unavailable, received spans are kept in memory only: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    return this.intake;
+  }
+
   /** Secrets known by value (the receiver token, …) are redacted wherever they appear. */
   setDynamicSecrets(values: string[]): void {
     this.dynamicSecrets = values;
@@ -105,8 +139,12 @@ export class ExporterContribution implements vscode.Disposable {
    * never ends a live chat session.
    */
   async importFiles(files: string[], progress?: (done: number) => void): Promise<ImportResult[]> {
+    // The user chose these files: decisions already made (Never, deny globs) hold, and a
+    // repository nobody has decided on yet is imported onto this device only.
+    const gate = this.gate;
+    const importGate: ExportGate = { levelFor: (session) => (gate ? gate.levelFor(session) ?? 'local' : 'local'), onDidChange: () => ({ dispose() {} }) };
     const pipeline = new RelayPipeline(
-      { sinks: this.buildSinks(), redactor: this.switchableRedactor, logger: this.logger },
+      { sinks: this.buildSinks(), redactor: this.switchableRedactor, logger: this.logger, gate: importGate },
       { producerVersion: PRODUCT_VERSION, idleMs: this.settings.sessionIdleMinutes * 60_000 },
     );
     const results: ImportResult[] = [];
@@ -126,6 +164,7 @@ export class ExporterContribution implements vscode.Disposable {
   async shutdown(): Promise<void> {
     await this.api.shutdown();
     await this.pipeline.close(SHUTDOWN_BUDGET_MS);
+    await (await this.intake)?.close();
   }
 
   dispose(): void {

@@ -26,7 +26,8 @@ export class ReceiverContribution implements vscode.Disposable {
   readonly onDidChangeState = this.stateEmitter.event;
 
   constructor(
-    private readonly deliver: (spans: ReadableSpan[]) => void,
+    /** Awaited before the 200: the exporter journals the spans durably first. */
+    private readonly deliver: (spans: ReadableSpan[]) => void | Promise<void>,
     private readonly logger: Logger,
     private readonly token: () => string | undefined,
   ) {
