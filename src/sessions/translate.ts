@@ -79,7 +79,9 @@ export function translateTurn(turn: Turn): TranslatedTurn {
   const chatSpans = turn.spans.filter((s) => operationOf(s) === 'chat');
   // The root's output repeats the final answer of the last model call; it is used only when no
   // model call of the turn carries content, so the answer is never written twice.
-  const chatContentExists = chatSpans.some((s) => parseMessages(s.attributes[Attr.outputMessages]).length > 0);
+  // Parsed once: model outputs can be large, and both the check below and the translation need them.
+  const outputs = new Map(chatSpans.map((s) => [s.spanId, parseMessages(s.attributes[Attr.outputMessages])]));
+  const chatContentExists = [...outputs.values()].some((messages) => messages.length > 0);
 
   // A late tail knows its root only from memory: the root's own content was emitted with its turn.
   const rootIsHere = root !== undefined && turn.spans.includes(root);
@@ -94,7 +96,7 @@ export function translateTurn(turn: Turn): TranslatedTurn {
   const visit = (span: SpanRecord, agentId: string | undefined): void => {
     switch (operationOf(span)) {
       case 'chat':
-        translateChat(span, agentId, drafts, usage);
+        translateChat(span, outputs.get(span.spanId) ?? [], agentId, drafts, usage);
         break;
       case 'execute_tool':
         translateTool(span, agentId, drafts, () => {
@@ -139,8 +141,8 @@ export function translateTurn(turn: Turn): TranslatedTurn {
   return { drafts, usage, userMessage, selectedModel };
 }
 
-function translateChat(span: SpanRecord, agentId: string | undefined, drafts: EventDraft[], usage: ModelUsage[]): void {
-  const answer = assistantContent(parseMessages(span.attributes[Attr.outputMessages]));
+function translateChat(span: SpanRecord, outputMessages: Message[], agentId: string | undefined, drafts: EventDraft[], usage: ModelUsage[]): void {
+  const answer = assistantContent(outputMessages);
   if (answer.content || answer.toolRequests.length > 0) {
     drafts.push(assistantDraft(span, agentId, answer, span.endTimeMs));
   }
