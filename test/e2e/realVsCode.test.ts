@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
-import * as http from 'node:http';
 import { chromium, type Page } from 'playwright-core';
 import { serveUiRequests } from './harness/browserUi';
 import { ensureTools, freePort, installExtension, isolatedEnv, startCodeServer } from './harness/codeServer';
 import { dialog, runCommand, statusBarText, waitForWorkbench } from './harness/workbench';
+import { post, until } from './probes';
 
 /**
  * Session Relay in a real VS Code: code-server from the npm registry, headless Chromium through
@@ -20,31 +20,6 @@ import { dialog, runCommand, statusBarText, waitForWorkbench } from './harness/w
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const RUN_TIMEOUT_MS = 10 * 60_000;
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function post(port: number, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once('error', reject);
-    req.end('{"resourceSpans":[]}');
-  });
-}
 
 function git(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): void {
   execFileSync('git', args, { cwd, env, stdio: 'ignore' });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type * as vscodeTypes from 'vscode';
+import { post, portAccepts, until } from '../probes';
 import { ui } from './uiBridge';
 
 /**
@@ -25,20 +24,6 @@ const env = {
   results: process.env.E2E_RESULTS!,
 };
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 function exported(sessionId: string): { lines: Array<{ type: string; data: Record<string, unknown> }>; md: string } | undefined {
   const jsonl = path.join(env.exportDir, `${sessionId}.jsonl`);
   const md = path.join(env.exportDir, `${sessionId}.md`);
@@ -47,28 +32,6 @@ function exported(sessionId: string): { lines: Array<{ type: string; data: Recor
   }
   const text = fs.readFileSync(jsonl, 'utf8').trim();
   return { lines: text ? text.split('\n').map((l) => JSON.parse(l)) : [], md: fs.readFileSync(md, 'utf8') };
-}
-
-function portAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function post(port: number, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.once('error', reject);
-    req.end('{"resourceSpans":[]}');
-  });
 }
 
 export async function run(): Promise<void> {

@@ -14,6 +14,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { importSpanFile } from '../../../src/intake/fileImport';
 import { toCopilotOutfileLine } from '../../support/copilotSpans';
+import { assertSameSpan } from '../../support/spanAssertions';
 
 const SECRET = 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-import-'));
@@ -69,24 +70,7 @@ async function collect(file: string, batchSize?: number) {
 
 function assertSameSpans(actual: ReadableSpan[], expected: ReadableSpan[]): void {
   assert.equal(actual.length, expected.length);
-  expected.forEach((e, i) => {
-    const a = actual[i];
-    assert.equal(a.name, e.name);
-    assert.equal(a.kind, e.kind);
-    assert.equal(a.spanContext().traceId, e.spanContext().traceId);
-    assert.equal(a.spanContext().spanId, e.spanContext().spanId);
-    assert.equal(a.parentSpanContext?.spanId, e.parentSpanContext?.spanId);
-    assert.deepEqual(a.startTime, e.startTime);
-    assert.deepEqual(a.endTime, e.endTime);
-    assert.deepEqual(a.attributes, e.attributes);
-    assert.deepEqual(a.status, e.status);
-    assert.deepEqual(a.resource.attributes, e.resource.attributes);
-    assert.equal(a.instrumentationScope.name, e.instrumentationScope.name);
-    assert.deepEqual(
-      a.events.map((ev) => [ev.name, ev.time, ev.attributes]),
-      e.events.map((ev) => [ev.name, ev.time, ev.attributes]),
-    );
-  });
+  expected.forEach((e, i) => assertSameSpan(actual[i], e));
 }
 
 test('OTLP JSON, one ExportTraceServiceRequest per line', async () => {
