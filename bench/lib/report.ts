@@ -28,6 +28,8 @@ export interface Row {
 export interface Benchmark {
   readonly name: string;
   run(): Row[] | Promise<Row[]>;
+  /** Entry points run in their own process by lib/worker.ts `runWorker(name)`. */
+  readonly workers?: Readonly<Record<string, (args: readonly string[]) => Promise<unknown>>>;
 }
 
 /** A row comparing ours with a baseline where a larger figure is better (throughput). */
@@ -42,6 +44,40 @@ export function ratioRow(
 ): Row {
   const ratio = ours.median / baseline.median;
   return { figure, unit, ours, baselineName, baseline, ratio, target: `≥ ${minRatio}×`, pass: ratio >= minRatio, notes };
+}
+
+/**
+ * A row where a smaller figure is better (cost, time, size): the ratio is ours over the baseline,
+ * and the target is a ceiling on it.
+ */
+export function costRatioRow(
+  figure: string,
+  unit: string,
+  ours: Summary,
+  baselineName: string,
+  baseline: Summary,
+  maxRatio: number,
+  notes?: string,
+): Row {
+  const ratio = ours.median / baseline.median;
+  return { figure, unit, ours, baselineName, baseline, ratio, target: `≤ ${maxRatio}×`, pass: ratio <= maxRatio, notes };
+}
+
+/**
+ * A row whose target is an absolute ceiling on our figure (activation time, bundle size, memory
+ * growth). The baseline is still measured and shown for scale; the ratio is ours over it.
+ */
+export function limitRow(
+  figure: string,
+  unit: string,
+  ours: Summary,
+  baselineName: string,
+  baseline: Summary,
+  limit: number,
+  notes?: string,
+): Row {
+  const ratio = baseline.median === 0 ? 0 : ours.median / baseline.median;
+  return { figure, unit, ours, baselineName, baseline, ratio, target: `≤ ${fmt(limit)} ${unit}`, pass: ours.median <= limit, notes };
 }
 
 function fmt(n: number): string {
