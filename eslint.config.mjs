@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'out-*/', 'sessions-out/', 'node_modules/', '.cache/', 'test-results/', '**/*.d.ts', 'src/intake/proto/otlpTraceProto.ts'] },
+  { ignores: ['dist/', 'wasm/', 'out/', 'out-*/', 'sessions-out/', 'node_modules/', '.cache/', 'test-results/', '**/*.d.ts', 'src/intake/proto/otlpTraceProto.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

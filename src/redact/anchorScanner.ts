@@ -14,6 +14,15 @@
  * `reassertion`) share one regex alternation instead, which is cheaper than scanning for `e`.
  */
 
+import { AnchorPrefilter, PREFILTER_MAX_TEXT, type PrefilterNeedle } from './anchorPrefilter';
+import type { NameGuard } from './nameGuard';
+
+/**
+ * Shorter texts are scanned with `indexOf` passes: copying into WebAssembly and the call cost more
+ * than the passes save.
+ */
+const PREFILTER_MIN_TEXT = 256;
+
 /**
  * How often each printable ASCII character occurs, per 100,000 characters, in a mix of what the
  * redactor sees: source files, logs with hashes and timestamps, git output, JSON API responses and
@@ -49,6 +58,8 @@ export interface AnchorOwner<T> {
    * reported (`12:34` for `:`, which times, ports and line:column positions are full of).
    */
   readonly skipBetween?: string;
+  /** Occurrences where this guard fails are not reported (a detector's cheap name check). */
+  readonly guard?: NameGuard;
 }
 
 interface Entry<T> {
@@ -65,6 +76,7 @@ interface Entry<T> {
    */
   readonly probe: number;
   readonly probeCode: number;
+  readonly guard: NameGuard | null;
 }
 
 interface NeedleIndex<T> {
@@ -201,17 +213,77 @@ function chooseNeedles(anchors: readonly string[], settled: number): (string | u
   });
 }
 
+/** Sets the bit of (first, second) in a 128 × 128 bit table; `second` -1 sets the whole row. */
+function setPair(table: Uint8Array, first: number, second: number): void {
+  if (first >= 128 || second >= 128) return;
+  for (let c = second < 0 ? 0 : second; c <= (second < 0 ? 127 : second); c++) {
+    const bit = (first << 7) | c;
+    table[bit >> 3] = (table[bit >> 3] as number) | (1 << (bit & 7));
+  }
+}
+
+/** What the WebAssembly prefilter needs to know of a needle to report a superset of its hits. */
+function prefilterNeedle<T>(n: NeedleIndex<T>): PrefilterNeedle {
+  const first = n.single[0];
+  // Singles sharing one skip table / guard are filtered by it in the kernel; otherwise the kernel
+  // reports every occurrence and the checks here sort them out.
+  const skipBetween = first !== undefined && n.single.every((e) => e.skipBetween === first.skipBetween) ? first.skipBetween : null;
+  const guard = first !== undefined && n.single.every((e) => e.guard === first.guard) ? first.guard : null;
+  const beforePairs = new Uint8Array(2048);
+  const afterPairs = new Uint8Array(2048);
+  const keyed: Entry<T>[] = [];
+  for (let key = 0; key < 128; key++) {
+    for (const e of n.before[key] ?? []) {
+      keyed.push(e);
+      // The two characters before the needle: both from the anchor, or any character then the key.
+      if (e.offset >= 2) setPair(beforePairs, e.anchor.charCodeAt(e.offset - 2), key);
+      else for (let c = 0; c < 128; c++) setPair(beforePairs, c, key);
+    }
+    for (const e of n.after[key] ?? []) {
+      keyed.push(e);
+      setPair(afterPairs, key, e.anchor.length - e.offset >= 3 ? e.anchor.charCodeAt(e.offset + 2) : -1);
+    }
+  }
+  // The kernel may test the guard at the needle for every anchor when all are guarded by it and
+  // only skippable characters (a closing quote) stand between an anchor's start and the needle.
+  const all = [...n.single, ...keyed, ...n.unkeyed];
+  const g = all[0]?.guard ?? null;
+  const guardAll =
+    g !== null && all.every((e) => e.guard === g && [...e.anchor.slice(0, e.offset)].every((ch) => g.skip[ch.charCodeAt(0)] === 1)) ? g : null;
+  return {
+    code: n.needle.charCodeAt(0),
+    before: n.beforeMask,
+    after: n.afterMask,
+    single: first !== undefined,
+    skipBetween,
+    guard,
+    unkeyed: n.unkeyed.length > 0,
+    beforePairs,
+    afterPairs,
+    guardAll,
+  };
+}
+
 export class AnchorScanner<T> {
   private readonly needles: NeedleIndex<T>[] = [];
   private readonly literals: RegExp | null;
   /** For each literal the regex can report: owners of it and of every anchor that is its prefix. */
   private readonly literalOwners = new Map<string, AnchorOwner<T>[]>();
+  private kernel: AnchorPrefilter | null | undefined;
+  /** ASCII code → index in `needles`, -1 for none (filled with the prefilter). */
+  private readonly needleByCode = new Int8Array(128).fill(-1);
 
   /**
    * Needles are chosen for the first `settled` anchors together (see chooseNeedles), so anchors
    * share needles wherever that costs fewer hits; anchors after them reuse those needles.
    */
-  constructor(anchors: readonly AnchorOwner<T>[], settled = anchors.length) {
+  /** `kernel` false keeps every scan in JavaScript (to compare the two paths). */
+  constructor(
+    anchors: readonly AnchorOwner<T>[],
+    settled = anchors.length,
+    kernel = true,
+  ) {
+    if (!kernel) this.kernel = null;
     const needles = chooseNeedles(
       anchors.map((a) => a.anchor),
       settled,
@@ -264,7 +336,7 @@ export class AnchorScanner<T> {
       }
     }
     const probeCode = probe < 0 ? -1 : a.anchor.charCodeAt(probe);
-    const entry: Entry<T> = { anchor: a.anchor, offset, owner: a.owner, skipBetween, probe, probeCode };
+    const entry: Entry<T> = { anchor: a.anchor, offset, owner: a.owner, skipBetween, probe, probeCode, guard: a.guard ?? null };
     if (a.anchor.length === 1) {
       index.single.push(entry);
       return;
@@ -282,45 +354,70 @@ export class AnchorScanner<T> {
     else list.push(entry);
   }
 
-  /** Calls `visit` for every occurrence of every anchor (grouped by needle, not in text order). */
+  /** The anchors of needle `n` occurring at its occurrence `i`. */
+  private visitAt(n: NeedleIndex<T>, text: string, i: number, visit: (owner: T, at: number, anchor: string) => void): void {
+    const last = text.length - 1;
+    const b = i > 0 ? text.charCodeAt(i - 1) : 0;
+    const c = i < last ? text.charCodeAt(i + 1) : 0;
+    // A one-character anchor is the needle itself: nothing left to compare.
+    const single = n.single;
+    for (let k = 0; k < single.length; k++) {
+      const e = single[k] as Entry<T>;
+      const skip = e.skipBetween;
+      if (skip !== null && b < 128 && c < 128 && skip[b] === 1 && skip[c] === 1) continue;
+      if (e.guard !== null && !e.guard.test(text, i)) continue;
+      visit(e.owner, i, n.needle);
+    }
+    // Most hits end here: neither neighbour can continue any anchor of this needle.
+    if (b < 128 && n.beforeMask[b] === 1) {
+      for (const e of n.before[b] as Entry<T>[]) {
+        const start = i - e.offset;
+        if (start < 0 || (e.probe >= 0 && text.charCodeAt(start + e.probe) !== e.probeCode)) continue;
+        if (text.startsWith(e.anchor, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
+      }
+    }
+    if (c < 128 && n.afterMask[c] === 1) {
+      for (const e of n.after[c] as Entry<T>[]) {
+        if (e.probe >= 0 && text.charCodeAt(i + e.probe) !== e.probeCode) continue;
+        if (text.startsWith(e.anchor, i) && (e.guard === null || e.guard.test(text, i))) visit(e.owner, i, e.anchor);
+      }
+    }
+    const unkeyed = n.unkeyed;
+    for (let k = 0; k < unkeyed.length; k++) {
+      const e = unkeyed[k] as Entry<T>;
+      const start = i - e.offset;
+      if (start >= 0 && text.startsWith(e.anchor, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
+    }
+  }
+
+  /** Built on first use: short texts never need it. Null when WebAssembly can't take these needles. */
+  private prefilter(): AnchorPrefilter | null {
+    if (this.kernel === undefined) {
+      this.kernel = AnchorPrefilter.create(this.needles.map((n) => prefilterNeedle(n)));
+      this.needles.forEach((n, k) => (this.needleByCode[n.needle.charCodeAt(0)] = k));
+    }
+    return this.kernel;
+  }
+
+  /** Calls `visit` for every occurrence of every anchor (in no particular order). */
   scan(text: string, visit: (owner: T, at: number, anchor: string) => void): void {
-    const needles = this.needles;
-    for (let ni = 0; ni < needles.length; ni++) {
-      const n = needles[ni] as NeedleIndex<T>;
-      const needle = n.needle;
-      let i = text.indexOf(needle);
-      if (i < 0) continue;
-      const { single, unkeyed, before, after, beforeMask, afterMask } = n;
-      const last = text.length - 1;
-      for (; i >= 0; i = text.indexOf(needle, i + 1)) {
-        const b = i > 0 ? text.charCodeAt(i - 1) : 0;
-        const c = i < last ? text.charCodeAt(i + 1) : 0;
-        // A one-character anchor is the needle itself: nothing left to compare.
-        for (let k = 0; k < single.length; k++) {
-          const e = single[k] as Entry<T>;
-          const skip = e.skipBetween;
-          if (skip !== null && b < 128 && c < 128 && skip[b] === 1 && skip[c] === 1) continue;
-          visit(e.owner, i, needle);
-        }
-        // Most hits end here: neither neighbour can continue any anchor of this needle.
-        if (b < 128 && beforeMask[b] === 1) {
-          for (const e of before[b] as Entry<T>[]) {
-            const start = i - e.offset;
-            if (start < 0 || (e.probe >= 0 && text.charCodeAt(start + e.probe) !== e.probeCode)) continue;
-            if (text.startsWith(e.anchor, start)) visit(e.owner, start, e.anchor);
-          }
-        }
-        if (c < 128 && afterMask[c] === 1) {
-          for (const e of after[c] as Entry<T>[]) {
-            if (e.probe >= 0 && text.charCodeAt(i + e.probe) !== e.probeCode) continue;
-            if (text.startsWith(e.anchor, i)) visit(e.owner, i, e.anchor);
-          }
-        }
-        for (let k = 0; k < unkeyed.length; k++) {
-          const e = unkeyed[k] as Entry<T>;
-          const start = i - e.offset;
-          if (start >= 0 && text.startsWith(e.anchor, start)) visit(e.owner, start, e.anchor);
-        }
+    const prefilter = this.prefilter();
+    if (prefilter !== null && text.length >= PREFILTER_MIN_TEXT && text.length <= PREFILTER_MAX_TEXT) {
+      // The kernel reports a superset of what the passes below would look at; each position is
+      // re-checked here against the real characters.
+      const positions = prefilter.positions(text);
+      const byCode = this.needleByCode;
+      for (let k = 0; k < positions.length; k++) {
+        const i = positions[k] as number;
+        const c = text.charCodeAt(i);
+        const n = c < 128 ? (byCode[c] as number) : -1;
+        if (n >= 0) this.visitAt(this.needles[n] as NeedleIndex<T>, text, i, visit);
+      }
+    } else {
+      const needles = this.needles;
+      for (let ni = 0; ni < needles.length; ni++) {
+        const n = needles[ni] as NeedleIndex<T>;
+        for (let i = text.indexOf(n.needle); i >= 0; i = text.indexOf(n.needle, i + 1)) this.visitAt(n, text, i, visit);
       }
     }
     const re = this.literals;

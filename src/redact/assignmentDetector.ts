@@ -13,6 +13,7 @@
 import { ALNUM, Detector, Found, charTable, inTable } from './detector';
 import { isBasicCredential } from './httpAuthDetectors';
 import { KeywordAutomaton } from './keywordAutomaton';
+import { NameGuard } from './nameGuard';
 import { unanchoredFormatKind, unanchoredFormatKinds } from './tokenDetectors';
 import {
   isDottedIdentifier,
@@ -48,6 +49,13 @@ const KEYWORD_ROOTS_REVERSED = new KeywordAutomaton(ROOTS.map((w) => [...w].reve
 const NAME_TAIL = 32;
 /** Whether a secret word ends within NAME_TAIL name characters before a position. */
 const rootBefore = KEYWORD_ROOTS_REVERSED.backward(KEY_CHARS);
+/**
+ * The scanner's check before it calls the detectors below at a separator: a secret word, or the
+ * `value` key of a name/value pair, ends near the end of the name before it. Skips what nameBefore
+ * and namedValue skip (spaces, `?`, `]`, a closing quote, backslashes), so it accepts every
+ * position they do.
+ */
+const SECRET_NAME_GUARD = new NameGuard({ words: [...ROOTS, 'value'], nameChars: ALNUM + '_.-', skipBefore: ' \t?]"\'`\\', maxSkip: 64, maxName: NAME_TAIL });
 
 /** Trailing name parts that do not change what the value is (`GITHUB_TOKEN_PROD`, `secretValue`). */
 const NEUTRAL = new Set([
@@ -519,6 +527,7 @@ export const assignmentDetector: Detector = {
   priority: 50,
   // `12:34`: a time, a port, a line and column, never a name and its value (see atSeparator).
   skipBetween: { ':': '0123456789' },
+  nameGuard: { '=': SECRET_NAME_GUARD, ':': SECRET_NAME_GUARD },
   match(text, anchorAt) {
     return text.charCodeAt(anchorAt) === 45 ? atFlag(text, anchorAt) : atSeparator(text, anchorAt);
   },
@@ -578,6 +587,7 @@ export const pairDetector: Detector = {
   // At the quote closing the name: `,` is a rare enough needle, `(` and `"` are not.
   anchors: ['",', "',"],
   priority: 50,
+  nameGuard: { '",': SECRET_NAME_GUARD, "',": SECRET_NAME_GUARD },
   match(text, anchorAt) {
     const end = anchorAt;
     const quote = text.charCodeAt(end);

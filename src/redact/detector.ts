@@ -1,3 +1,5 @@
+import type { NameGuard } from './nameGuard';
+
 /** The span of one secret in a text, the kind named in its marker, and its detector's priority. */
 export interface SecretMatch {
   readonly start: number;
@@ -30,6 +32,12 @@ export interface Detector {
    * passed to `match` (it would turn them away first thing, e.g. `12:34` for an assignment's `:`).
    */
   readonly skipBetween?: Readonly<Record<string, string>>;
+  /**
+   * Per anchor, a name check the scanner runs before calling `match` there: occurrences without a
+   * secret word in the name just before are never passed (see nameGuard). It must accept every
+   * position `match` could accept.
+   */
+  readonly nameGuard?: Readonly<Record<string, NameGuard>>;
   /**
    * `anchorAt` is where one of `anchors` starts in `text`. Called detached from the detector (the
    * engine keeps the function itself, see secretRedactor), so it must not use `this`.

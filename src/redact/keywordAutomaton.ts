@@ -91,14 +91,7 @@ export class KeywordAutomaton {
    * costs one load. The assignment detector asks this at every `:` and `=` of a text.
    */
   backward(continueTable: Uint8Array): (text: string, end: number, maxChars: number) => boolean {
-    const states = this.accept.length;
-    const step = new Int16Array(states * 128).fill(-1);
-    for (let s = 0; s < states; s++) {
-      for (let c = 0; c < 128; c++) {
-        if (continueTable[c] === 1) step[s * 128 + c] = this.next[s * SYMBOLS + (SYMBOL[c] as number)] as number;
-      }
-    }
-    const accept = this.accept;
+    const { step, accept } = this.backwardTables(continueTable);
     return (text, end, maxChars) => {
       const floor = end > maxChars ? end - maxChars : 0;
       let s = 0;
@@ -111,6 +104,21 @@ export class KeywordAutomaton {
       }
       return false;
     };
+  }
+
+  /**
+   * The tables behind `backward`: `step[state * 128 + code]` is the next state, -1 to stop;
+   * `accept[state]` is 1 where a word has been read. Also loaded into the WebAssembly prefilter.
+   */
+  backwardTables(continueTable: Uint8Array): { readonly step: Int16Array; readonly accept: Uint8Array } {
+    const states = this.accept.length;
+    const step = new Int16Array(states * 128).fill(-1);
+    for (let s = 0; s < states; s++) {
+      for (let c = 0; c < 128; c++) {
+        if (continueTable[c] === 1) step[s * 128 + c] = this.next[s * SYMBOLS + (SYMBOL[c] as number)] as number;
+      }
+    }
+    return { step, accept: this.accept };
   }
 
   /** Whether `text[start, end)` contains one of the words, in any letter case. */

@@ -21,6 +21,8 @@ export interface RedactorOptions {
   readonly extraPatterns?: readonly string[];
   /** Told once per problem with the extra patterns (index and reason, never the pattern). */
   readonly onProblem?: (message: string) => void;
+  /** False scans without the WebAssembly prefilter (to compare both paths; the results are the same). */
+  readonly prefilter?: boolean;
 }
 
 export interface SecretRedactor extends Redactor {
@@ -70,7 +72,8 @@ function anchorsOfBuiltIns(): AnchorOwner<Owner>[] {
       const o = owner(DETECTOR, d.match, d.priority);
       for (const anchor of d.anchors) {
         const skipBetween = d.skipBetween?.[anchor];
-        all.push(skipBetween === undefined ? { anchor, owner: o } : { anchor, owner: o, skipBetween });
+        const guard = d.nameGuard?.[anchor];
+        all.push({ anchor, owner: o, ...(skipBetween === undefined ? {} : { skipBetween }), ...(guard === undefined ? {} : { guard }) });
       }
     }
     // Shortest first (for a stable order; the scanner chooses the needles of all of them together,
@@ -84,7 +87,8 @@ function anchorsOfBuiltIns(): AnchorOwner<Owner>[] {
  * Dynamic secrets join the built-in anchors in one scanner, so they add no pass over the text of
  * their own: each reuses a needle character the built-ins already scan for where it can.
  */
-function scannerFor(dynamicForms: readonly string[]): AnchorScanner<Owner> {
+function scannerFor(dynamicForms: readonly string[], prefilter: boolean): AnchorScanner<Owner> {
+  if (!prefilter) return new AnchorScanner<Owner>([...anchorsOfBuiltIns(), ...dynamicForms.map((anchor): AnchorOwner<Owner> => ({ anchor, owner: dynamicOwner }))], anchorsOfBuiltIns().length, false);
   if (dynamicForms.length === 0) {
     builtInScanner ??= new AnchorScanner<Owner>(anchorsOfBuiltIns());
     return builtInScanner;
@@ -126,17 +130,19 @@ class Engine implements SecretRedactor {
   readonly problems: readonly string[];
   private readonly userPatterns: readonly UserPattern[];
   private scanner: AnchorScanner<Owner>;
+  private readonly prefilter: boolean;
 
   constructor(options: RedactorOptions) {
     const compiled = compileUserPatterns(options.extraPatterns ?? []);
     this.userPatterns = compiled.patterns;
     this.problems = compiled.problems;
     for (const p of this.problems) options.onProblem?.(p);
-    this.scanner = scannerFor(formsOf(options.dynamicSecrets ?? []));
+    this.prefilter = options.prefilter ?? true;
+    this.scanner = scannerFor(formsOf(options.dynamicSecrets ?? []), this.prefilter);
   }
 
   setDynamicSecrets(values: readonly string[]): void {
-    this.scanner = scannerFor(formsOf(values));
+    this.scanner = scannerFor(formsOf(values), this.prefilter);
   }
 
   findSecrets(text: string): readonly SecretMatch[] {
