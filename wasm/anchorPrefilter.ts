@@ -26,13 +26,16 @@ const BEFORE_PAIRS: usize = 512;
 const AFTER_PAIRS: usize = 2560;
 const MAX_NEEDLES: usize = 32;
 const GUARD: usize = NEEDLES + NEEDLE_SIZE * MAX_NEEDLES;
-// Guard: skip table [128], maxSkip i32, maxName i32, accept [MAX_STATES], step i16 [MAX_STATES * 128].
+// Guard: skip table [128], maxSkip i32, maxName i32, then the step table u16 [MAX_STATES * 256]
+// indexed by state * 256 + byte: the next state, ACCEPT | state where a word has been read, STOP
+// where the name ends (one load and one branch per character).
 const GUARD_SKIP: usize = GUARD;
 const GUARD_MAX_SKIP: usize = GUARD + 128;
 const GUARD_MAX_NAME: usize = GUARD + 132;
-const GUARD_ACCEPT: usize = GUARD + 136;
+const GUARD_STEP: usize = GUARD + 136;
 const MAX_STATES: usize = 512;
-const GUARD_STEP: usize = GUARD_ACCEPT + MAX_STATES;
+const ACCEPT: u32 = 0x8000;
+const STOP: u32 = 0xffff;
 
 // Flags of a needle.
 const SINGLE: u32 = 1; // the needle is an anchor by itself
@@ -42,7 +45,7 @@ const UNKEYED: u32 = 8; // some anchor of this needle can't be told by a neighbo
 const ALL_GUARDED: u32 = 16; // every anchor of this needle holds only where the guard does, at the needle
 
 export function configEnd(): usize {
-  return GUARD_STEP + MAX_STATES * 128 * 2;
+  return GUARD_STEP + MAX_STATES * 256 * 2;
 }
 
 function guard(text: usize, at: i32): bool {
@@ -58,12 +61,9 @@ function guard(text: usize, at: i32): bool {
   const nameFloor = end > maxName ? end - maxName : 0;
   let s: u32 = 0;
   for (let j = end - 1; j >= nameFloor; j--) {
-    const c = <u32>load<u8>(text + <usize>j);
-    if (c >= 128) return false;
-    const next = load<i16>(GUARD_STEP + ((((<usize>s) << 7) | <usize>c) << 1));
-    if (next < 0) return false;
-    s = <u32>next;
-    if (load<u8>(GUARD_ACCEPT + s) != 0) return true;
+    const next = <u32>load<u16>(GUARD_STEP + ((((<usize>s) << 8) | <usize>load<u8>(text + <usize>j)) << 1));
+    if (next >= ACCEPT) return next != STOP;
+    s = next;
   }
   return false;
 }

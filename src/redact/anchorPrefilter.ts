@@ -46,9 +46,10 @@ const MAX_NEEDLES = 32;
 const GUARD = NEEDLES + NEEDLE_SIZE * MAX_NEEDLES;
 const GUARD_MAX_SKIP = GUARD + 128;
 const GUARD_MAX_NAME = GUARD + 132;
-const GUARD_ACCEPT = GUARD + 136;
+const GUARD_STEP = GUARD + 136;
 const MAX_STATES = 512;
-const GUARD_STEP = GUARD_ACCEPT + MAX_STATES;
+const ACCEPT = 0x8000;
+const STOP = 0xffff;
 const SINGLE = 1;
 const SKIP = 2;
 const GUARDED = 4;
@@ -76,6 +77,19 @@ const KERNEL: WebAssembly.Module | null = (() => {
     return null;
   }
 })();
+
+/** The guard's automaton as the kernel reads it: next state, ACCEPT | state, or STOP, per (state, byte). */
+function kernelSteps(guard: NameGuard): Uint16Array {
+  const states = guard.accept.length;
+  const steps = new Uint16Array(states * 256).fill(STOP);
+  for (let s = 0; s < states; s++) {
+    for (let c = 0; c < 128; c++) {
+      const next = guard.step[s * 128 + c] as number;
+      if (next >= 0) steps[s * 256 + c] = guard.accept[next] === 1 ? ACCEPT | next : next;
+    }
+  }
+  return steps;
+}
 
 export class AnchorPrefilter {
   private readonly kernel: KernelExports;
@@ -129,8 +143,7 @@ export class AnchorPrefilter {
       const view = new DataView(kernel.memory.buffer);
       view.setInt32(GUARD_MAX_SKIP, guard.spec.maxSkip, true);
       view.setInt32(GUARD_MAX_NAME, guard.spec.maxName, true);
-      bytes.set(guard.accept, GUARD_ACCEPT);
-      new Int16Array(kernel.memory.buffer, GUARD_STEP, guard.step.length).set(guard.step);
+      new Uint16Array(kernel.memory.buffer, GUARD_STEP, MAX_STATES * 256).set(kernelSteps(guard));
     }
     return new AnchorPrefilter(kernel);
   }
