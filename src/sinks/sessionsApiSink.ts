@@ -80,11 +80,28 @@ interface RemoteSession {
   attempts: number;
   batchLimit: number;
   /** The batch being retried: the same events under the same Idempotency-Key. */
-  retryBatch?: { entries: SpoolEntry[]; key: string };
+  retryBatch?: Batch;
   ids?: RepositoryIds;
 }
 
+/** A batch of one session's queue: which events, and the Idempotency-Key they go under. */
+interface Batch {
+  readonly entries: SpoolEntry[];
+  readonly key: string;
+}
+
+/** A batch ready to go: the request body, built from each event's JSON text once. */
+interface LoadedBatch extends Batch {
+  readonly json: string;
+}
+
 const GITHUB_AUTH_RECHECK_MS = 60_000;
+/**
+ * Events read back from the spool at a time while a batch is assembled: in parallel, so a batch
+ * costs one group-commit wait and a pool of concurrent reads rather than one wait per event, yet
+ * never many more bodies than the byte bound lets into the batch.
+ */
+const SPOOL_READ_CHUNK = 64;
 
 /**
  * The Sessions API destination (SPEC §9.2, §8). Every event accepted is journaled in the spool
@@ -385,16 +402,20 @@ export class SessionsApiDestination implements Destination {
     return this.pendingCount() > (this.options.softCap ?? 500) ? (this.options.fastIntervalMs ?? 200) : (this.options.intervalMs ?? 500);
   }
 
-  /** When a session may send: its batching delay, its backoff, a Retry-After and the breaker. */
-  private readyAt(session: RemoteSession, ignoreCadence: boolean): number {
-    const batched = ignoreCadence ? 0 : session.since + this.cadence();
-    return Math.max(batched, session.notBefore, this.notBefore, this.breaker.retryAt);
+  /**
+   * When a session may send: its batching delay (`cadence`, 0 for an explicit flush), its backoff,
+   * a Retry-After and the breaker. The cadence is the caller's, computed once per scan of the
+   * sessions: it counts every queue, which per session would make each scan quadratic.
+   */
+  private readyAt(session: RemoteSession, cadence: number): number {
+    return Math.max(session.since + cadence, session.notBefore, this.notBefore, this.breaker.retryAt);
   }
 
   private nextReadyAt(): number {
+    const cadence = this.cadence();
     let earliest = Infinity;
     for (const s of this.sessions.values()) {
-      if (s.queue.length > 0 && !s.inFlight) earliest = Math.min(earliest, this.readyAt(s, false));
+      if (s.queue.length > 0 && !s.inFlight) earliest = Math.min(earliest, this.readyAt(s, cadence));
     }
     return earliest;
   }
@@ -437,9 +458,11 @@ export class SessionsApiDestination implements Destination {
   private tick(explicit: boolean): void {
     if (this.disposed || this.closing || !this.spool || this.currentState === 'paused-auth') return;
     const now = this.clock.now();
+    // An explicit flush does not wait out the batching delay; backoffs and the breaker still hold.
+    const cadence = explicit ? -Infinity : this.cadence();
     for (const session of this.sessions.values()) {
       if (this.running >= this.concurrency) break;
-      if (session.inFlight || session.queue.length === 0 || this.readyAt(session, explicit) > now) continue;
+      if (session.inFlight || session.queue.length === 0 || this.readyAt(session, cadence) > now) continue;
       session.inFlight = true;
       this.running++;
       // Round robin: the session goes to the back, so a busy one cannot starve the others.
@@ -514,14 +537,11 @@ export class SessionsApiDestination implements Destination {
       await this.createRemote(session, record);
       if (!record.remoteId) return;
     }
-    const batch = session.retryBatch ?? (await this.nextBatch(session));
+    const batch = session.retryBatch ? await this.reload(session.retryBatch) : await this.nextBatch(session);
     if (!batch) return;
-    session.retryBatch = batch;
-    const verdict = await this.send(
-      `/agents/sessions/${encodeURIComponent(record.remoteId)}/events`,
-      { events: await Promise.all(batch.entries.map((e) => this.bodyOf(e))) },
-      { 'idempotency-key': batch.key },
-    );
+    // Kept without its body: a batch waiting for its retry must not pin up to 1 MiB per session.
+    session.retryBatch = { entries: batch.entries, key: batch.key };
+    const verdict = await this.send(`/agents/sessions/${encodeURIComponent(record.remoteId)}/events`, batch.json, { 'idempotency-key': batch.key });
     if (!verdict) return;
     switch (verdict.kind) {
       case 'success':
@@ -569,7 +589,7 @@ export class SessionsApiDestination implements Destination {
     let remoteId: string | undefined;
     const verdict = await this.send(
       '/agents/sessions',
-      { owner_id: ids.ownerId, repo_id: ids.repoId, agent_task_id: session.id, indexing_level: record.level ?? 'user' },
+      JSON.stringify({ owner_id: ids.ownerId, repo_id: ids.repoId, agent_task_id: session.id, indexing_level: record.level ?? 'user' }),
       {},
       (response) => {
         try {
@@ -606,7 +626,7 @@ export class SessionsApiDestination implements Destination {
   /** One request through the breaker; undefined when the breaker did not let it go. */
   private async send(
     pathName: string,
-    json: unknown,
+    json: string,
     headers: Record<string, string>,
     onResponse?: (response: HttpResponse) => void,
   ): Promise<Verdict | undefined> {
@@ -618,7 +638,7 @@ export class SessionsApiDestination implements Destination {
         method: 'POST',
         url: `${this.options.endpoint.replace(/\/+$/, '')}${pathName}`,
         headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}), 'user-agent': 'session-relay' },
-        json,
+        jsonText: json,
         timeoutMs: this.options.requestTimeoutMs ?? 10_000,
       });
     } catch (err) {
@@ -652,27 +672,51 @@ export class SessionsApiDestination implements Destination {
     return backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
   }
 
-  private async nextBatch(session: RemoteSession): Promise<{ entries: SpoolEntry[]; key: string } | undefined> {
+  /**
+   * The next batch from the head of the queue: ≤ 500 events (less while bisecting) and ≤ 1 MiB.
+   * Each event is serialised once; its text both sizes the batch and goes into the body.
+   */
+  private async nextBatch(session: RemoteSession): Promise<LoadedBatch | undefined> {
     const limit = Math.min(session.batchLimit, this.maxBatchEvents);
     const maxBytes = this.options.maxBatchBytes ?? 1024 * 1024;
     const entries: SpoolEntry[] = [];
+    const texts: string[] = [];
     let bytes = 16;
-    for (const entry of session.queue) {
-      if (entries.length >= limit) break;
-      const size = Buffer.byteLength(JSON.stringify(await this.bodyOf(entry))) + 1;
-      if (entries.length > 0 && bytes + size > maxBytes) break;
-      entries.push(entry);
-      bytes += size;
+    let full = false;
+    // The queue may change while bodies are read: work on the head as it was.
+    const head = session.queue.slice(0, limit);
+    for (let start = 0; start < head.length && !full; start += SPOOL_READ_CHUNK) {
+      const chunk = head.slice(start, start + SPOOL_READ_CHUNK);
+      const bodies = await this.bodiesOf(chunk);
+      for (let i = 0; i < chunk.length; i++) {
+        const text = JSON.stringify(bodies[i]);
+        const size = Buffer.byteLength(text) + 1;
+        if (entries.length > 0 && bytes + size > maxBytes) {
+          full = true;
+          break;
+        }
+        entries.push(chunk[i]);
+        texts.push(text);
+        bytes += size;
+      }
     }
     if (entries.length === 0) return undefined;
-    // Derived from the event ids: the same batch has the same key, even after a restart.
-    const hash = createHash('sha256').update(session.id);
-    for (const e of entries) hash.update('\n').update((await this.bodyOf(e)).id);
-    return { entries, key: hash.digest('hex').slice(0, 32) };
+    return { entries, key: batchKey(session.id, entries), json: eventsBody(texts) };
+  }
+
+  /** A batch to retry, its bodies read again: the same events, the same key. */
+  private async reload(batch: Batch): Promise<LoadedBatch> {
+    const bodies = await this.bodiesOf(batch.entries);
+    return { ...batch, json: eventsBody(bodies.map((b) => JSON.stringify(b))) };
   }
 
   private async bodyOf(entry: SpoolEntry): Promise<SessionEvent> {
     return entry.event ?? (await this.spool!.read(entry));
+  }
+
+  /** Bodies of several entries; those only in the spool are read concurrently. */
+  private bodiesOf(entries: readonly SpoolEntry[]): Promise<SessionEvent[]> {
+    return Promise.all(entries.map((e) => this.bodyOf(e)));
   }
 
   // --- outcomes -----------------------------------------------------------------------------
@@ -750,6 +794,18 @@ export class SessionsApiDestination implements Destination {
       this.persisting = false;
     })();
   }
+}
+
+/** Derived from the event ids: the same batch has the same key, even after a restart. */
+function batchKey(sessionId: string, entries: readonly SpoolEntry[]): string {
+  const hash = createHash('sha256').update(sessionId);
+  for (const e of entries) hash.update('\n').update(e.id);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** `{"events":[…]}` from the events' JSON texts, as `JSON.stringify({ events })` would write it. */
+function eventsBody(texts: readonly string[]): string {
+  return `{"events":[${texts.join(',')}]}`;
 }
 
 function resyncIds(session: RemoteSession): void {

@@ -1,0 +1,137 @@
+/**
+ * A lean Sessions API service (SPEC §9.2) for the export bench: the protocol of
+ * test/support/sessionsApiServer.ts — sessions created once per `agent_task_id`, event batches
+ * (gzip or not) deduplicated by id, a fake GitHub `GET /repos/{owner}/{repo}` — without its fault
+ * injection, request log and fsync per batch, which would make the service the bottleneck and hide
+ * the difference between the senders. Ours and baseline (b) post to the same code.
+ */
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const gunzipAsync = promisify(gunzip);
+
+const REPO_PATH = /^\/repos\/([^/]+)\/([^/]+)$/;
+const EVENTS_PATH = /^\/agents\/sessions\/([^/]+)\/events$/;
+
+export class BenchSessionsApi {
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly byTask = new Map<string, string>();
+  private readonly sessions = new Set<string>();
+  private ids = new Set<string>();
+  private waiter: { count: number; resolve: () => void } | undefined;
+  private port = 0;
+  /** Batches that were not 2xx-worthy (unknown session, bad body): a correct sender makes none. */
+  refused = 0;
+
+  constructor(private readonly repos: Readonly<Record<string, { ownerId: number; repoId: number }>>) {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.refused++;
+        if (!res.headersSent) reply(res, 500, { message: err instanceof Error ? err.message : String(err) });
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.url;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Distinct events stored so far. */
+  get stored(): number {
+    return this.ids.size;
+  }
+
+  /** Forgets every session and event: the next sender starts from an empty service. */
+  reset(): void {
+    this.byTask.clear();
+    this.sessions.clear();
+    this.ids = new Set();
+    this.refused = 0;
+  }
+
+  /** Resolves once `count` distinct events are stored; rejects after `timeoutMs`. */
+  waitForEvents(count: number, timeoutMs: number): Promise<void> {
+    if (this.ids.size >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`the Sessions API has ${this.ids.size} of ${count} events after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiter = undefined;
+          resolve();
+        },
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let raw = Buffer.concat(chunks);
+    if (req.headers['content-encoding'] === 'gzip') raw = await gunzipAsync(raw);
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const repo = REPO_PATH.exec(pathname);
+    if (req.method === 'GET' && repo) {
+      const ids = this.repos[`${repo[1]}/${repo[2]}`.toLowerCase()];
+      if (!ids) return reply(res, 404, { message: 'Not Found' });
+      return reply(res, 200, { id: ids.repoId, full_name: `${repo[1]}/${repo[2]}`, owner: { id: ids.ownerId } });
+    }
+    if (req.method !== 'POST') return reply(res, 404, { message: 'not found' });
+    const body = JSON.parse(raw.toString('utf8')) as { agent_task_id?: unknown; events?: Array<{ id: string }> };
+    if (pathname === '/agents/sessions') {
+      const taskId = String(body.agent_task_id ?? '');
+      let id = this.byTask.get(taskId);
+      if (!id) {
+        id = `rs-${this.byTask.size + 1}`;
+        this.byTask.set(taskId, id);
+        this.sessions.add(id);
+      }
+      return reply(res, 201, { id, task_id: taskId });
+    }
+    const events = EVENTS_PATH.exec(pathname);
+    if (!events || !this.sessions.has(decodeURIComponent(events[1] as string)) || !Array.isArray(body.events)) {
+      this.refused++;
+      return reply(res, 404, { message: 'no such session' });
+    }
+    let fresh = 0;
+    for (const event of body.events) {
+      if (this.ids.has(event.id)) continue;
+      this.ids.add(event.id);
+      fresh++;
+    }
+    reply(res, 200, { stored: fresh, duplicates: body.events.length - fresh });
+    if (this.waiter && this.ids.size >= this.waiter.count) this.waiter.resolve();
+  }
+}
+
+function reply(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
