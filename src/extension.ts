@@ -19,8 +19,10 @@ function createExtension() {
   async function activate(context: vscode.ExtensionContext): Promise<SessionRelayApi> {
     const { channel, logger } = createLogChannel();
     // Secret storage is local; no prompt, no network, no disk scan: activation stays cheap (§10).
-    let receiverToken = (await context.secrets.get(RECEIVER_TOKEN_KEY)) || undefined;
-    let apiToken = (await context.secrets.get(API_TOKEN_KEY)) || undefined;
+    // Both reads at once: each is a round trip to VS Code's main process.
+    const [storedReceiverToken, storedApiToken] = await Promise.all([context.secrets.get(RECEIVER_TOKEN_KEY), context.secrets.get(API_TOKEN_KEY)]);
+    let receiverToken = storedReceiverToken || undefined;
+    let apiToken = storedApiToken || undefined;
     const tokens = new TokenProvider(context.secrets);
     const telemetry = new HealthTelemetry(context);
     const consent = new ConsentContribution(context, logger);
@@ -59,11 +61,17 @@ function createExtension() {
         },
       }),
     );
-    void receiver.reconcile();
-    // After activation: replays what a crashed window had acknowledged but not exported.
-    void exporter.openJournal();
+    // Activation only wires things up. What costs — opening the port, compiling the redactor,
+    // replaying what a crashed window had acknowledged but not exported (it reads the disk) —
+    // starts right after it, so VS Code's start-up never waits on it.
+    const startUp = setImmediate(() => {
+      void receiver.reconcile();
+      exporter.warmUp();
+      void exporter.openJournal();
+    });
     telemetry.send('activated');
     shutdown = async () => {
+      clearImmediate(startUp);
       const s = exporter.status();
       telemetry.send('health', {
         openSessions: s.openSessions,

@@ -5,8 +5,8 @@ import type { Logger } from '../common/logger';
 import { systemClock } from '../delivery/clock';
 import type { Destination } from '../delivery/destination';
 import type { ExportGate } from '../delivery/exportGate';
-import { GithubIds } from '../repo/githubIds';
-import { createSessionsApiSink, type SessionsApiDestination } from '../sinks/sessionsApiSink';
+import type { GithubIds } from '../repo/githubIds';
+import type { SessionsApiDestination } from '../sinks/sessionsApiSink';
 import { createRelayApi, type SessionRelayApi } from '../intake/api';
 import { DurableIntake } from '../intake/durableIntake';
 import { importSpanFile, type ImportResult } from '../intake/fileImport';
@@ -19,6 +19,7 @@ import type { EventSink } from '../sinks/eventSink';
 import { PRODUCT_VERSION } from '../version';
 import { enterpriseHosts } from './gitRepository';
 import type { TokenProvider } from './secrets';
+import { loadSessionsApi } from './sessionsApiLoader';
 import { affects, readSettings, type RelaySettings } from './settings';
 
 /** How long `deactivate` may spend delivering before the rest is left (SPEC §8). */
@@ -31,7 +32,11 @@ const SHUTDOWN_BUDGET_MS = 2_000;
 export class ExporterContribution implements vscode.Disposable {
   private pipeline: RelayPipeline;
   private settings: RelaySettings;
-  private redactor: Redactor;
+  /**
+   * Built on first use (or by `warmUp` right after activation): compiling the detectors is the
+   * costliest step of start-up, and activation must stay cheap (SPEC §10).
+   */
+  private redactor: Redactor | undefined;
   private readonly api: ReturnType<typeof createRelayApi>;
   private readonly subscriptions: vscode.Disposable[] = [];
   private dynamicSecrets: string[] = [];
@@ -45,7 +50,6 @@ export class ExporterContribution implements vscode.Disposable {
     private readonly tokens?: TokenProvider,
   ) {
     this.settings = readSettings();
-    this.redactor = this.buildRedactor();
     this.pipeline = this.buildPipeline();
     // Other extensions' spans enter through the same processor door as received ones.
     this.api = createRelayApi(
@@ -123,7 +127,7 @@ export class ExporterContribution implements vscode.Disposable {
   /** Secrets known by value (the receiver token, …) are redacted wherever they appear. */
   setDynamicSecrets(values: string[]): void {
     this.dynamicSecrets = values;
-    this.redactor = this.buildRedactor();
+    this.refreshRedactor();
   }
 
   status(): PipelineStatus {
@@ -174,7 +178,19 @@ export class ExporterContribution implements vscode.Disposable {
     this.pipeline.dispose();
   }
 
-  private readonly switchableRedactor: Redactor = { redact: (text) => this.redactor.redact(text) };
+  private readonly switchableRedactor: Redactor = { redact: (text) => (this.redactor ??= this.buildRedactor()).redact(text) };
+
+  /** Builds the redactor now, after activation: the first spans need not wait, problems show at once. */
+  warmUp(): void {
+    this.redactor ??= this.buildRedactor();
+  }
+
+  /** A redactor in use is rebuilt with the current secrets; one not built yet will be built with them. */
+  private refreshRedactor(): void {
+    if (this.redactor) {
+      this.redactor = this.buildRedactor();
+    }
+  }
 
   private buildRedactor(): Redactor {
     return createRedactor({
@@ -202,6 +218,16 @@ export class ExporterContribution implements vscode.Disposable {
     }
     const tokens = this.tokens;
     const storage = this.context.globalStorageUri.fsPath;
+    // Its own bundle (dist/sessionsApi.js, with undici): loaded only now that an endpoint is set.
+    let sessionsApi: ReturnType<typeof loadSessionsApi>;
+    try {
+      sessionsApi = loadSessionsApi();
+    } catch (err) {
+      // A broken install must not cost the local transcripts: only the remote export is off.
+      this.logger.error(`Sessions API destination unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+    const { GithubIds, createSessionsApiSink } = sessionsApi;
     this.githubIds ??= new GithubIds({
       // Silent: a sign-in is only asked for when the user acts (the notification below).
       tokenProvider: (host) => tokens.githubToken(false, host),
@@ -228,7 +254,7 @@ export class ExporterContribution implements vscode.Disposable {
       const fresh = values.filter((v): v is string => !!v && !this.remoteSecrets.includes(v));
       if (fresh.length > 0) {
         this.remoteSecrets.push(...fresh);
-        this.redactor = this.buildRedactor();
+        this.refreshRedactor();
       }
     });
     return [this.remote];

@@ -8,7 +8,7 @@ import { zipEntries } from '../support/zipEntries';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
-test('the VSIX packages offline and holds only the bundle, media, README, LICENSE and the manifest', () => {
+test('the VSIX packages offline and holds only the bundles, media, README, LICENSE and the manifest', () => {
   // A scratch copy of the project, with the kinds of files that must stay out of the package.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-vsix-'));
   for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore']) {
@@ -37,6 +37,7 @@ test('the VSIX packages offline and holds only the bundle, media, README, LICENS
     'LICENSE.txt',
     'dist/cli.js',
     'dist/extension.js',
+    'dist/sessionsApi.js',
     'media/icon.png',
     'media/walkthrough/connect.md',
     'media/walkthrough/consent.md',
