@@ -80,6 +80,23 @@ export function limitRow(
   return { figure, unit, ours, baselineName, baseline, ratio, target: `≤ ${fmt(limit)} ${unit}`, pass: ours.median <= limit, notes };
 }
 
+/**
+ * A row whose target is an absolute floor on our figure (a rate users need). The baseline is
+ * still measured and shown, with the ratio, for scale.
+ */
+export function floorRow(
+  figure: string,
+  unit: string,
+  ours: Summary,
+  baselineName: string,
+  baseline: Summary,
+  floor: number,
+  notes?: string,
+): Row {
+  const ratio = baseline.median === 0 ? 0 : ours.median / baseline.median;
+  return { figure, unit, ours, baselineName, baseline, ratio, target: `≥ ${fmt(floor)} ${unit}`, pass: ours.median >= floor, notes };
+}
+
 function fmt(n: number): string {
   if (n >= 100) return n.toFixed(0);
   if (n >= 10) return n.toFixed(1);

@@ -2,6 +2,7 @@ import type { Disposable } from '../common/disposable';
 import type { Redactor } from '../redact/redactor';
 import { eventId } from './eventIds';
 import { Attr, firstAttr, sessionIdOf } from './genAiAttributes';
+import { isoTimestamp } from './isoTimestamp';
 import type { SessionEvent } from './sessionEvent';
 import { translateTurn, type EventDraft } from './translate';
 import type { Turn } from './turn';
@@ -102,7 +103,7 @@ export class SessionTracker implements Disposable {
           sessionId,
           producer: 'session-relay',
           producerVersion: this.options.producerVersion,
-          startTime: new Date(root.startTimeMs).toISOString(),
+          startTime: isoTimestamp(root.startTimeMs),
           selectedModel: translated.selectedModel ?? null,
           context: {
             repository: firstAttr(spans, Attr.repository) ?? null,
@@ -202,7 +203,7 @@ export class SessionTracker implements Disposable {
   private chain(session: SessionState, draft: EventDraft): SessionEvent {
     const event: SessionEvent = {
       id: eventId(session.id, draft.spanId, draft.kind, draft.index),
-      timestamp: new Date(draft.timeMs).toISOString(),
+      timestamp: isoTimestamp(draft.timeMs),
       parentId: session.lastEventId,
       type: draft.type,
       data: draft.data,
