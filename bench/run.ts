@@ -7,8 +7,13 @@
 import * as path from 'node:path';
 import { Benchmark, Row, formatTable, writeResults } from './lib/report';
 import { redactionBenchmark } from './redaction/redactionBench';
+import { startupBenchmark } from './startup/startupBench';
+import { exportBenchmark } from './export/exportBench';
+import { backlogBenchmark } from './backlog/backlogBench';
+import { intakeBenchmark } from './intake/intakeBench';
+import { receiverBenchmark } from './receiver/receiverBench';
 
-const BENCHMARKS: readonly Benchmark[] = [redactionBenchmark];
+const BENCHMARKS: readonly Benchmark[] = [redactionBenchmark, startupBenchmark, exportBenchmark, backlogBenchmark, intakeBenchmark, receiverBenchmark];
 
 async function runWorkerMain(name: string, args: readonly string[]): Promise<void> {
   const worker = BENCHMARKS.map((b) => b.workers?.[name]).find((w) => w !== undefined);

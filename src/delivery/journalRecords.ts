@@ -11,12 +11,23 @@ export const HEADER_BYTES = 8;
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 export function encodeRecord(payload: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  const record = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  record.writeUInt32LE(body.length, 0);
-  record.writeUInt32LE(crc32(body), 4);
-  body.copy(record, HEADER_BYTES);
+  const json = JSON.stringify(payload);
+  const bodyBytes = Buffer.byteLength(json, 'utf8');
+  const record = Buffer.allocUnsafe(HEADER_BYTES + bodyBytes);
+  encodeRecordInto(record, 0, json, bodyBytes);
   return record;
+}
+
+/**
+ * Writes one record (`json`, `bodyBytes` long in UTF-8) at `at` of `target`, which must have room
+ * for `HEADER_BYTES + bodyBytes`. Lets a journal encode straight into a reused buffer instead of
+ * allocating two buffers per record.
+ */
+export function encodeRecordInto(target: Buffer, at: number, json: string, bodyBytes: number): void {
+  const body = at + HEADER_BYTES;
+  target.write(json, body, bodyBytes, 'utf8');
+  target.writeUInt32LE(bodyBytes, at);
+  target.writeUInt32LE(crc32(target.subarray(body, body + bodyBytes)), at + 4);
 }
 
 export interface DecodedRecord {

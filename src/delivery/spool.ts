@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../common/logger';
 import type { SessionEvent } from '../sessions/sessionEvent';
-import { encodeRecord, readAndRepair, readRecordAt } from './journalRecords';
+import { HEADER_BYTES, readAndRepair, readRecordAt } from './journalRecords';
 import { claimOwnedDirectory, segmentFiles, type OwnedDirectory } from './ownerDirectory';
+import { RecordChunks, writeAll, type Chunk } from './recordChunks';
 
 export interface SpoolOptions {
   /** `sessionRelay.spool.maxSizeMB` in bytes. Only at this bound are the oldest events dropped. */
@@ -44,8 +45,17 @@ interface AckRecord {
 interface Segment {
   readonly index: number;
   readonly file: string;
+  /** Bytes appended, and of those, bytes already handed to the file (readable back). */
   bytes: number;
-  readonly pending: Map<number, SpoolEntry>;
+  written: number;
+  /**
+   * The segment's entries by `seq - firstSeq` (seqs in a segment are consecutive), `undefined` once
+   * acknowledged. An array slot is 8 bytes where a Map entry was ~50: a backlog of a million events
+   * is a million slots.
+   */
+  firstSeq: number;
+  readonly entries: Array<SpoolEntry | undefined>;
+  live: number;
   handle?: Promise<fs.FileHandle>;
 }
 
@@ -64,7 +74,7 @@ export class Spool {
   private active!: Segment;
   private seq = 0;
   private totalBytes = 0;
-  private queue: Array<{ segment: Segment; data: Buffer }> = [];
+  private readonly chunks = new RecordChunks<Segment>();
   private writing: Promise<void> | undefined;
   private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private failed: Error | undefined;
@@ -110,24 +120,32 @@ export class Spool {
 
   get pendingCount(): number {
     let n = 0;
-    for (const s of this.segments.values()) n += s.pending.size;
+    for (const s of this.segments.values()) n += s.live;
     return n;
   }
 
   /** True while appended records still wait for their fsync. */
   get unsynced(): boolean {
-    return this.queue.length > 0 || this.writing !== undefined;
+    return this.chunks.pending || this.writing !== undefined;
   }
 
   /** Journals one event; durable once `sync()` resolves. */
   append(sessionId: string, event: SessionEvent, meta?: Record<string, string>): SpoolEntry {
     const seq = ++this.seq;
-    const data = encodeRecord({ k: 'e', q: seq, s: sessionId, e: event, ...(meta ? { m: meta } : {}) } satisfies EventRecord);
-    this.makeRoom(data.length);
+    const json = JSON.stringify({ k: 'e', q: seq, s: sessionId, e: event, ...(meta ? { m: meta } : {}) } satisfies EventRecord);
+    const bodyBytes = Buffer.byteLength(json, 'utf8');
+    const length = HEADER_BYTES + bodyBytes;
+    this.makeRoom(length);
     const segment = this.active;
-    const entry: SpoolEntry = { seq, id: event.id, sessionId, event, meta, segment: segment.index, offset: segment.bytes, length: data.length };
-    segment.pending.set(seq, entry);
-    this.write(segment, data);
+    const offset = segment.bytes;
+    this.write(segment, json, bodyBytes);
+    // The id outlives the event's body (dropped from memory past the hard cap): keep a flat copy.
+    // An id built by concatenation may be held as a tree of its pieces (up to ~370 bytes for a
+    // UUID made of slices) where the flat string is ~60.
+    const entry: SpoolEntry = { seq, id: flatString(event.id), sessionId, event, meta, segment: segment.index, offset, length };
+    if (segment.entries.length === 0) segment.firstSeq = seq;
+    segment.entries.push(entry);
+    segment.live++;
     return entry;
   }
 
@@ -137,18 +155,25 @@ export class Spool {
     const emptied: Segment[] = [];
     for (const entry of entries) {
       const segment = this.segments.get(entry.segment);
-      if (segment?.pending.delete(entry.seq) && segment.pending.size === 0 && segment !== this.active) emptied.push(segment);
+      if (!segment) continue;
+      const slot = entry.seq - segment.firstSeq;
+      if (segment.entries[slot]?.seq !== entry.seq) continue;
+      segment.entries[slot] = undefined;
+      if (--segment.live === 0 && segment !== this.active) emptied.push(segment);
     }
-    this.write(this.active, encodeRecord({ k: 'a', q: entries.map((e) => e.seq) } satisfies AckRecord));
+    const json = JSON.stringify({ k: 'a', q: entries.map((e) => e.seq) } satisfies AckRecord);
+    this.write(this.active, json, Buffer.byteLength(json, 'utf8'));
     for (const segment of emptied) void this.removeSegment(segment);
   }
 
   /** Reads an event whose body was let go from memory. */
   async read(entry: SpoolEntry): Promise<SessionEvent> {
     if (entry.event) return entry.event;
-    await this.sync();
     const segment = this.segments.get(entry.segment);
     if (!segment) throw new Error('spool entry no longer on disk');
+    // Only a record still waiting in a chunk needs the write; one the file has is readable now,
+    // without waiting for the fsync of whatever (acks, new events) is being committed meanwhile.
+    if (segment.written < entry.offset + entry.length) await this.sync();
     const record = (await readRecordAt(await this.handleOf(segment), entry.offset, entry.length)) as EventRecord;
     return record.e;
   }
@@ -156,7 +181,7 @@ export class Spool {
   /** Resolves once everything appended so far is on disk (fsync). */
   sync(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.queue.length === 0 && !this.writing) return Promise.resolve();
+    if (!this.chunks.pending && !this.writing) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.kick();
@@ -183,7 +208,10 @@ export class Spool {
       index,
       file: path.join(this.owned.dir, `${PREFIX}${String(index).padStart(6, '0')}.log`),
       bytes: 0,
-      pending: new Map(),
+      written: 0,
+      firstSeq: 0,
+      entries: [],
+      live: 0,
     };
     this.segments.set(index, segment);
     return segment;
@@ -195,13 +223,14 @@ export class Spool {
     if (this.active.bytes + bytes > segmentBytes && this.active.bytes > 0) {
       const previous = this.active;
       this.active = this.newSegment(previous.index + 1);
-      if (previous.pending.size === 0) void this.removeSegment(previous);
+      if (previous.live === 0) void this.removeSegment(previous);
     }
     while (this.totalBytes + bytes > this.options.maxBytes) {
       const oldest = [...this.segments.values()].find((s) => s !== this.active);
       if (!oldest) break;
-      const lost = [...oldest.pending.values()];
-      oldest.pending.clear();
+      const lost = oldest.entries.filter((e): e is SpoolEntry => e !== undefined);
+      oldest.entries.length = 0;
+      oldest.live = 0;
       void this.removeSegment(oldest);
       if (lost.length > 0) {
         this.options.logger.warn(`spool: full (${this.options.maxBytes} bytes): dropped the ${lost.length} oldest undelivered events`);
@@ -210,19 +239,18 @@ export class Spool {
     }
   }
 
-  private write(segment: Segment, data: Buffer): void {
-    segment.bytes += data.length;
-    this.totalBytes += data.length;
-    this.queue.push({ segment, data });
+  private write(segment: Segment, json: string, bodyBytes: number): void {
+    this.chunks.append(segment, json, bodyBytes);
+    segment.bytes += HEADER_BYTES + bodyBytes;
+    this.totalBytes += HEADER_BYTES + bodyBytes;
     this.kick();
   }
 
   /** Group commit: everything queued while one write+fsync runs goes out in the next one. */
   private kick(): void {
-    if (this.writing || this.queue.length === 0) return;
-    const batch = this.queue;
+    if (this.writing || !this.chunks.pending) return;
+    const batch = this.chunks.takeAll();
     const waiters = this.waiters;
-    this.queue = [];
     this.waiters = [];
     this.writing = this.flushBatch(batch).then(
       () => {
@@ -245,20 +273,20 @@ export class Spool {
     );
   }
 
-  private async flushBatch(batch: Array<{ segment: Segment; data: Buffer }>): Promise<void> {
-    const touched = new Set<Segment>();
-    let i = 0;
-    while (i < batch.length) {
-      const segment = batch[i].segment;
-      const parts: Buffer[] = [];
-      while (i < batch.length && batch[i].segment === segment) parts.push(batch[i++].data);
-      if (!this.segments.has(segment.index)) continue; // dropped at the bound meanwhile
-      const handle = await this.handleOf(segment);
-      await handle.appendFile(Buffer.concat(parts));
-      touched.add(segment);
-    }
-    for (const segment of touched) {
-      if (segment.handle) await (await segment.handle).datasync();
+  private async flushBatch(batch: Array<Chunk<Segment>>): Promise<void> {
+    try {
+      const touched = new Set<Segment>();
+      for (const { target: segment, buffer, used } of batch) {
+        if (!this.segments.has(segment.index)) continue; // dropped at the bound meanwhile
+        await writeAll(await this.handleOf(segment), buffer, used);
+        segment.written += used;
+        touched.add(segment);
+      }
+      for (const segment of touched) {
+        if (segment.handle) await (await segment.handle).datasync();
+      }
+    } finally {
+      this.chunks.recycle(batch);
     }
   }
 
@@ -274,6 +302,14 @@ export class Spool {
     if (segment.handle) await (await segment.handle).close().catch(() => undefined);
     await fs.rm(segment.file, { force: true });
   }
+}
+
+/**
+ * A copy of `s` stored in one piece. V8 keeps a string built by concatenation (as event ids are)
+ * as a tree of its pieces; a JSON round trip yields a flat string of the same value.
+ */
+function flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /** The events a (dead) spool directory still held, in journal order; torn tails are cut. */
