@@ -4,7 +4,6 @@
  * in-memory queue that simply holds every event, which is what the backlog would cost without the
  * spool.
  */
-import * as net from 'node:net';
 import { silentLogger } from '../../src/common/logger';
 import type { Destination } from '../../src/delivery/destination';
 import type { RoutedEvent } from '../../src/sessions/sessionEvent';
@@ -30,15 +29,6 @@ export function sessionsApiDestination(stateDir: string, port: number): Sessions
     backoff: { baseMs: 100, capMs: 1_000 },
     breaker: { threshold: 5, initialOpenMs: 250, maxOpenMs: 1_000 },
   });
-}
-
-/** A port that refuses connections now (nothing listens on it) and that the server takes later. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The baseline: every event held in a JS array, as an unbounded in-memory queue would. */

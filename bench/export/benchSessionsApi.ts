@@ -7,10 +7,9 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { CountWaiter } from '../lib/countWaiter';
+import { readBody } from '../lib/httpBody';
 
-const gunzipAsync = promisify(gunzip);
 
 const REPO_PATH = /^\/repos\/([^/]+)\/([^/]+)$/;
 const EVENTS_PATH = /^\/agents\/sessions\/([^/]+)\/events$/;
@@ -21,7 +20,10 @@ export class BenchSessionsApi {
   private readonly byTask = new Map<string, string>();
   private readonly sessions = new Set<string>();
   private ids = new Set<string>();
-  private waiter: { count: number; resolve: () => void } | undefined;
+  private readonly arrivals = new CountWaiter(
+    () => this.ids.size,
+    (count, ms) => `the Sessions API has ${this.ids.size} of ${count} events after ${ms} ms`,
+  );
   private port = 0;
   /** Batches that were not 2xx-worthy (unknown session, bad body): a correct sender makes none. */
   refused = 0;
@@ -68,21 +70,7 @@ export class BenchSessionsApi {
 
   /** Resolves once `count` distinct events are stored; rejects after `timeoutMs`. */
   waitForEvents(count: number, timeoutMs: number): Promise<void> {
-    if (this.ids.size >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        reject(new Error(`the Sessions API has ${this.ids.size} of ${count} events after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiter = {
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiter = undefined;
-          resolve();
-        },
-      };
-    });
+    return this.arrivals.wait(count, timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -91,10 +79,7 @@ export class BenchSessionsApi {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let raw = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') raw = await gunzipAsync(raw);
+    const raw = await readBody(req);
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const repo = REPO_PATH.exec(pathname);
     if (req.method === 'GET' && repo) {
@@ -126,7 +111,7 @@ export class BenchSessionsApi {
       fresh++;
     }
     reply(res, 200, { stored: fresh, duplicates: body.events.length - fresh });
-    if (this.waiter && this.ids.size >= this.waiter.count) this.waiter.resolve();
+    this.arrivals.update();
   }
 }
 

@@ -5,10 +5,9 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { CountWaiter } from '../lib/countWaiter';
+import { readBody } from '../lib/httpBody';
 
-const gunzipAsync = promisify(gunzip);
 
 interface ExportRequest {
   resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }>;
@@ -17,7 +16,10 @@ interface ExportRequest {
 export class OtlpCountingSink {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
-  private waiter: { count: number; resolve: () => void } | undefined;
+  private readonly arrivals = new CountWaiter(
+    () => this.spans,
+    (count, ms) => `the OTLP sink has ${this.spans} of ${count} spans after ${ms} ms`,
+  );
   private port = 0;
   spans = 0;
 
@@ -49,21 +51,7 @@ export class OtlpCountingSink {
 
   /** Resolves once `count` spans have arrived; rejects after `timeoutMs`. */
   waitForSpans(count: number, timeoutMs: number): Promise<void> {
-    if (this.spans >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        reject(new Error(`the OTLP sink has ${this.spans} of ${count} spans after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiter = {
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          this.waiter = undefined;
-          resolve();
-        },
-      };
-    });
+    return this.arrivals.wait(count, timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -72,13 +60,10 @@ export class OtlpCountingSink {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    let raw = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') raw = await gunzipAsync(raw);
+    const raw = await readBody(req);
     const request = JSON.parse(raw.toString('utf8')) as ExportRequest;
     for (const rs of request.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) this.spans += ss.spans?.length ?? 0;
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    if (this.waiter && this.spans >= this.waiter.count) this.waiter.resolve();
+    this.arrivals.update();
   }
 }

@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { freePort } from '../../test/support/freePort';
 import { Counts, installIoProbe } from './ioProbe';
 import { createStandIn, StandInRecord } from './vscodeStandIn';
 
@@ -32,17 +33,6 @@ interface ExtensionModule {
 const SETTLE_TIMEOUT_MS = 5_000;
 /** After the receiver listens, time for the rest of the deferred work (the journal) to run. */
 const AFTER_LISTEN_MS = 200;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves with performance.now() of the first 'listening' of any server created from now on. */
 function firstListening(): Promise<number> {

@@ -1,7 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 export interface Tools {
@@ -16,16 +15,7 @@ export function ensureTools(root: string): Tools {
   return JSON.parse(out.toString().trim().split('\n').pop()!) as Tools;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../support/freePort';
 
 /** HOME and XDG_* in a temp folder: nothing of a run lands in the real home. */
 export function isolatedEnv(home: string): NodeJS.ProcessEnv {
