@@ -94,10 +94,16 @@ function kernelSteps(guard: NameGuard): Uint16Array {
 export class AnchorPrefilter {
   private readonly kernel: KernelExports;
   private readonly textAt: number;
+  private bytes: Buffer;
+  /** The kernel's memory as 32-bit words; the last scan's positions start at `hitsFrom`. */
+  hits: Int32Array;
+  hitsFrom = 0;
 
   private constructor(kernel: KernelExports) {
     this.kernel = kernel;
     this.textAt = Math.ceil(kernel.configEnd() / 16) * 16;
+    this.bytes = Buffer.from(kernel.memory.buffer);
+    this.hits = new Int32Array(kernel.memory.buffer);
   }
 
   /** A prefilter for these needles, or null when the kernel can't take them (the caller scans in JavaScript). */
@@ -149,17 +155,24 @@ export class AnchorPrefilter {
   }
 
   /**
-   * Positions in `text` worth a look, in text order. The array is a view of the kernel's memory,
-   * valid until the next call.
+   * Finds the positions in `text` worth a look, in text order, and returns how many: they are
+   * `hits[hitsFrom]` … `hits[hitsFrom + count - 1]`, valid until the next call. (Views over the
+   * kernel's memory are kept between calls: most texts are a few KB, and two fresh views per text
+   * would cost more than the scan.)
    */
-  positions(text: string): Int32Array {
+  scan(text: string): number {
     const len = text.length;
     const outAt = this.textAt + Math.ceil((len + 1) / 16) * 16;
     const needed = outAt + len * 4;
     const memory = this.kernel.memory;
     if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-    Buffer.from(memory.buffer, this.textAt, len).write(text, 'latin1');
-    const count = this.kernel.scan(this.textAt, len, outAt);
-    return new Int32Array(memory.buffer, outAt, count);
+    if (this.bytes.buffer !== memory.buffer) {
+      this.bytes = Buffer.from(memory.buffer);
+      this.hits = new Int32Array(memory.buffer);
+    }
+    this.bytes.write(text, this.textAt, len, 'latin1');
+    this.hitsFrom = outAt >> 2;
+    return this.kernel.scan(this.textAt, len, outAt);
   }
+
 }

@@ -405,10 +405,11 @@ export class AnchorScanner<T> {
     if (prefilter !== null && text.length >= PREFILTER_MIN_TEXT && text.length <= PREFILTER_MAX_TEXT) {
       // The kernel reports a superset of what the passes below would look at; each position is
       // re-checked here against the real characters.
-      const positions = prefilter.positions(text);
+      const count = prefilter.scan(text);
+      const hits = prefilter.hits;
       const byCode = this.needleByCode;
-      for (let k = 0; k < positions.length; k++) {
-        const i = positions[k] as number;
+      for (let k = prefilter.hitsFrom, end = prefilter.hitsFrom + count; k < end; k++) {
+        const i = hits[k] as number;
         const c = text.charCodeAt(i);
         const n = c < 128 ? (byCode[c] as number) : -1;
         if (n >= 0) this.visitAt(this.needles[n] as NeedleIndex<T>, text, i, visit);
