@@ -10,7 +10,8 @@ import { allows, type ConsentLevel, type SessionContext } from '../delivery/expo
 import { writeFileDurably } from '../delivery/journalRecords';
 import { backoffDelay, classify, DEFAULT_BACKOFF, type BackoffOptions, type Verdict } from '../delivery/retryPolicy';
 import { ReplayFilter } from '../delivery/replayFilter';
-import { Spool, type SpoolEntry } from '../delivery/spool';
+import { SeqQueue } from '../delivery/seqQueue';
+import { Spool } from '../delivery/spool';
 import type { IdLookup, RepositoryIds } from '../repo/githubIds';
 import { parseRemoteUrl, type RepositoryRef } from '../repo/remoteUrl';
 import type { RoutedEvent, SessionEvent } from '../sessions/sessionEvent';
@@ -70,9 +71,15 @@ interface SessionRecord {
 
 interface RemoteSession {
   readonly id: string;
-  readonly queue: SpoolEntry[];
-  /** Ids of the queued events: a replayed copy of one of them is not queued twice. */
-  readonly queuedIds: Set<string>;
+  /** Spool seqs of the waiting events, in order: bodies are in `bodies` (the first ~1,000) or on disk. */
+  readonly queue: SeqQueue;
+  /**
+   * Events resumed from a previous run's spool and still waiting, by id and by seq. The span journal
+   * replays the same session through the pipeline, which emits them again: each must go once. Only
+   * these need the guard — within one run the turn assembler drops duplicate spans, so an event of
+   * this run is never emitted twice — and a backlog of this run's events costs no id strings.
+   */
+  resumed?: { readonly ids: Set<string>; readonly bySeq: Map<number, string> };
   inFlight: boolean;
   /** When the oldest waiting event arrived: the batch goes one cadence later (SPEC §8). */
   since: number;
@@ -84,15 +91,17 @@ interface RemoteSession {
   ids?: RepositoryIds;
 }
 
-/** A batch of one session's queue: which events, and the Idempotency-Key they go under. */
+/** A batch of one session's queue (always its head): which events, and the Idempotency-Key they go under. */
 interface Batch {
-  readonly entries: SpoolEntry[];
+  readonly seqs: readonly number[];
   readonly key: string;
 }
 
 /** A batch ready to go: the request body, built from each event's JSON text once. */
 interface LoadedBatch extends Batch {
   readonly json: string;
+  /** The id of its last event: the session's watermark once the batch is delivered. */
+  readonly lastId: string;
 }
 
 const GITHUB_AUTH_RECHECK_MS = 60_000;
@@ -125,7 +134,13 @@ export class SessionsApiDestination implements Destination {
   private readonly ready: Promise<void>;
   private timer: { handle: TimerHandle; at: number } | undefined;
   private running = 0;
-  private inMemory = 0;
+  /**
+   * Bodies of queued events kept in memory, by spool seq: the first `hardCap` (SPEC §8: 1,000) of
+   * the destination. Past it a body lives only in the spool and is read back when its turn comes.
+   */
+  private readonly bodies = new Map<number, SessionEvent>();
+  /** Events waiting in all the queues: the soft cap, `status()` and shutdown count without a walk. */
+  private queued = 0;
   private notBefore = 0;
   private currentState: RemoteState = 'starting';
   private closing = false;
@@ -178,12 +193,17 @@ export class SessionsApiDestination implements Destination {
     let removed = 0;
     for (const session of this.sessions.values()) {
       if (!drop(session.id)) continue;
-      const keep = session.inFlight && session.retryBatch ? new Set(session.retryBatch.entries) : new Set<SpoolEntry>();
-      const gone = session.queue.filter((e) => !keep.has(e));
+      // A batch on the wire stays (its answer settles it); one only waiting for its retry goes too.
+      let keep = 0;
+      if (session.inFlight && session.retryBatch) {
+        const batch = session.retryBatch.seqs;
+        while (keep < session.queue.length && keep < batch.length && session.queue.at(keep) === batch[keep]) keep++;
+      } else {
+        session.retryBatch = undefined;
+      }
+      const gone = session.queue.removeAfter(keep);
       if (gone.length === 0) continue;
-      session.queue.splice(0, session.queue.length, ...session.queue.filter((e) => keep.has(e)));
-      resyncIds(session);
-      this.settle(gone, reason);
+      this.settle(session, gone, reason);
       removed += gone.length;
     }
     for (const item of this.early.splice(0)) {
@@ -212,9 +232,7 @@ export class SessionsApiDestination implements Destination {
   }
 
   status(): AccountingSnapshot {
-    let spooled = 0;
-    for (const s of this.sessions.values()) for (const e of s.queue) spooled += e.event ? 0 : 1;
-    return { ...this.accounting.snapshot(), spooled, state: this.state };
+    return { ...this.accounting.snapshot(), spooled: this.queued - this.bodies.size, state: this.state };
   }
 
   /** Queued events per session, in memory or read back from the spool. */
@@ -247,7 +265,7 @@ export class SessionsApiDestination implements Destination {
         // Events held while a replay was being checked: into the spool with everything else.
         for (const { sessionId, events } of this.replay.release()) {
           const meta = metaOf(this.records[sessionId] ?? {});
-          for (const event of events) this.queueEntry(this.spool.append(sessionId, event, meta));
+          for (const event of events) this.queueEvent(sessionId, this.spool.appendSeq(sessionId, event, meta), event);
         }
       }
       const deadline = this.clock.now() + budgetMs;
@@ -291,7 +309,7 @@ export class SessionsApiDestination implements Destination {
     const { spool, recovered } = await Spool.open(path.join(this.dir, 'spool'), {
       maxBytes: this.options.maxSpoolBytes ?? 100 * 1024 * 1024,
       logger: this.options.logger,
-      onOverflow: (entries) => this.overflow(entries),
+      onOverflow: (_entries, seqs) => this.overflow(seqs),
     });
     if (this.disposed) {
       await spool.close();
@@ -301,7 +319,10 @@ export class SessionsApiDestination implements Destination {
     this.accounting.accept(recovered.length);
     for (const entry of recovered) {
       this.rememberMeta(entry.sessionId, entry.meta);
-      this.queueEntry(entry);
+      const session = this.queueEvent(entry.sessionId, entry.seq, entry.event);
+      session.resumed ??= { ids: new Set(), bySeq: new Map() };
+      session.resumed.ids.add(entry.id);
+      session.resumed.bySeq.set(entry.seq, entry.id);
     }
     for (const s of this.sessions.values()) s.since = -Infinity; // resumed events are overdue
     this.setState('ok');
@@ -329,14 +350,14 @@ export class SessionsApiDestination implements Destination {
       events.map((e) => e.event),
     );
     let already = delivered;
-    const queued = this.sessions.get(sessionId)?.queuedIds;
+    const resumed = this.sessions.get(sessionId)?.resumed?.ids;
     for (const event of admit) {
-      if (queued?.has(event.id)) {
+      if (resumed?.has(event.id)) {
         // Already waiting here (resumed from the spool): it goes once.
         already++;
         continue;
       }
-      this.queueEntry(spool.append(sessionId, event, meta));
+      this.queueEvent(sessionId, spool.appendSeq(sessionId, event, meta), event);
     }
     // Delivered by the previous run, or queued already: nothing to send twice.
     if (already > 0) this.accounting.markDelivered(already);
@@ -353,37 +374,54 @@ export class SessionsApiDestination implements Destination {
     if (meta?.l && !record.level) record.level = meta.l as ConsentLevel;
   }
 
-  private queueEntry(entry: SpoolEntry): void {
-    let session = this.sessions.get(entry.sessionId);
+  /** Queues a spooled event; its body stays in memory only within the hard cap. */
+  private queueEvent(sessionId: string, seq: number, event: SessionEvent | undefined): RemoteSession {
+    let session = this.sessions.get(sessionId);
     if (!session) {
-      session = { id: entry.sessionId, queue: [], queuedIds: new Set(), inFlight: false, since: 0, notBefore: 0, attempts: 0, batchLimit: this.maxBatchEvents };
-      this.sessions.set(entry.sessionId, session);
+      session = { id: sessionId, queue: new SeqQueue(), inFlight: false, since: 0, notBefore: 0, attempts: 0, batchLimit: this.maxBatchEvents };
+      this.sessions.set(sessionId, session);
     }
     if (session.queue.length === 0) session.since = this.clock.now();
-    if (entry.event) {
-      if (this.inMemory >= (this.options.hardCap ?? 1_000)) {
-        // Past the hard cap the body lives only in the spool and is read back when its turn comes.
-        entry.event = undefined;
-      } else {
-        this.inMemory++;
-      }
-    }
-    session.queue.push(entry);
-    session.queuedIds.add(entry.id);
+    // Past the hard cap the body lives only in the spool and is read back when its turn comes.
+    if (event && this.bodies.size < (this.options.hardCap ?? 1_000)) this.bodies.set(seq, event);
+    session.queue.push(seq);
+    this.queued++;
+    return session;
   }
 
-  private overflow(entries: SpoolEntry[]): void {
-    const lost = new Set(entries);
+  /**
+   * The spool bound dropped its oldest segment: the `lost` seqs (ascending) are gone from the disk,
+   * so they leave the queues, counted as dropped. The oldest events of a session are the head of
+   * its queue, so each queue loses a prefix. A batch waiting for its retry that lost events is
+   * given up (its bodies cannot be read again); its survivors go in the next batch.
+   */
+  private overflow(lost: readonly number[]): void {
+    if (lost.length === 0) return;
+    const last = lost[lost.length - 1];
+    let dropped = 0;
     for (const session of this.sessions.values()) {
-      const before = session.queue.length;
-      const kept = session.queue.filter((e) => !lost.has(e) || session.retryBatch?.entries.includes(e));
-      if (kept.length !== before) {
-        session.queue.splice(0, before, ...kept);
-        resyncIds(session);
-      }
+      if (session.queue.length === 0 || session.queue.at(0) > last) continue;
+      if (session.retryBatch && session.retryBatch.seqs[0] <= last) session.retryBatch = undefined;
+      const gone = session.queue.removeUpTo(last);
+      this.forget(session, gone);
+      dropped += gone.length;
     }
-    for (const e of entries) if (e.event) this.inMemory--;
-    this.accounting.markDropped(entries.length, 'spool-full');
+    this.queued -= dropped;
+    this.accounting.markDropped(dropped, 'spool-full');
+  }
+
+  /** What the destination held in memory for events leaving its queues. */
+  private forget(session: RemoteSession, seqs: readonly number[]): void {
+    for (const seq of seqs) this.bodies.delete(seq);
+    const resumed = session.resumed;
+    if (!resumed) return;
+    for (const seq of seqs) {
+      const id = resumed.bySeq.get(seq);
+      if (id === undefined) continue;
+      resumed.bySeq.delete(seq);
+      resumed.ids.delete(id);
+    }
+    if (resumed.bySeq.size === 0) session.resumed = undefined;
   }
 
   // --- scheduling ---------------------------------------------------------------------------
@@ -393,9 +431,7 @@ export class SessionsApiDestination implements Destination {
   }
 
   private pendingCount(): number {
-    let n = 0;
-    for (const s of this.sessions.values()) n += s.queue.length;
-    return n;
+    return this.queued;
   }
 
   private cadence(): number {
@@ -468,12 +504,16 @@ export class SessionsApiDestination implements Destination {
       // Round robin: the session goes to the back, so a busy one cannot starve the others.
       this.sessions.delete(session.id);
       this.sessions.set(session.id, session);
-      void this.pump(session).finally(() => {
-        session.inFlight = false;
-        this.running--;
-        this.signalChange();
-        this.tick(false);
-      });
+      void this.pump(session)
+        // Nothing is settled before an answer, so a failed step (a body gone from the spool under
+        // a batch being read) is only tried again.
+        .catch((err: Error) => this.options.logger.warn(`sessions-api: a send step failed (${err.message})`))
+        .finally(() => {
+          session.inFlight = false;
+          this.running--;
+          this.signalChange();
+          this.tick(false);
+        });
     }
     this.schedule();
   }
@@ -537,19 +577,19 @@ export class SessionsApiDestination implements Destination {
       await this.createRemote(session, record);
       if (!record.remoteId) return;
     }
-    const batch = session.retryBatch ? await this.reload(session.retryBatch) : await this.nextBatch(session);
+    const batch = session.retryBatch ? await this.reload(session, session.retryBatch) : await this.nextBatch(session);
     if (!batch) return;
     // Kept without its body: a batch waiting for its retry must not pin up to 1 MiB per session.
-    session.retryBatch = { entries: batch.entries, key: batch.key };
+    session.retryBatch = { seqs: batch.seqs, key: batch.key };
     const verdict = await this.send(`/agents/sessions/${encodeURIComponent(record.remoteId)}/events`, batch.json, { 'idempotency-key': batch.key });
     if (!verdict) return;
     switch (verdict.kind) {
       case 'success':
         session.retryBatch = undefined;
         session.attempts = 0;
-        this.removeFromQueue(session, batch.entries);
-        this.settle(batch.entries, 'delivered');
-        record.delivered = batch.entries[batch.entries.length - 1].id;
+        // Those of its events dropped meanwhile (spool bound, purge) were counted then.
+        this.settle(session, session.queue.removeLeading(batch.seqs), 'delivered');
+        record.delivered = batch.lastId;
         this.persistRecords();
         // A backlog drains at full speed: what is left has waited long enough already.
         if (session.queue.length > 0) session.since = -Infinity;
@@ -573,12 +613,12 @@ export class SessionsApiDestination implements Destination {
       case 'split':
       case 'reject':
         session.retryBatch = undefined;
-        if (batch.entries.length === 1) {
-          await this.deadLetter(session, batch.entries[0], verdict);
+        if (batch.seqs.length === 1) {
+          await this.deadLetter(session, batch.seqs[0], verdict);
           session.batchLimit = this.maxBatchEvents;
         } else {
           // Bisection: halve until the offending event stands alone; the rest goes through.
-          session.batchLimit = Math.ceil(batch.entries.length / 2);
+          session.batchLimit = Math.ceil(batch.seqs.length / 2);
         }
         return;
     }
@@ -679,62 +719,60 @@ export class SessionsApiDestination implements Destination {
   private async nextBatch(session: RemoteSession): Promise<LoadedBatch | undefined> {
     const limit = Math.min(session.batchLimit, this.maxBatchEvents);
     const maxBytes = this.options.maxBatchBytes ?? 1024 * 1024;
-    const entries: SpoolEntry[] = [];
+    const seqs: number[] = [];
+    const ids: string[] = [];
     const texts: string[] = [];
     let bytes = 16;
     let full = false;
     // The queue may change while bodies are read: work on the head as it was.
-    const head = session.queue.slice(0, limit);
+    const head = session.queue.peek(limit);
     for (let start = 0; start < head.length && !full; start += SPOOL_READ_CHUNK) {
       const chunk = head.slice(start, start + SPOOL_READ_CHUNK);
       const bodies = await this.bodiesOf(chunk);
       for (let i = 0; i < chunk.length; i++) {
         const text = JSON.stringify(bodies[i]);
         const size = Buffer.byteLength(text) + 1;
-        if (entries.length > 0 && bytes + size > maxBytes) {
+        if (seqs.length > 0 && bytes + size > maxBytes) {
           full = true;
           break;
         }
-        entries.push(chunk[i]);
+        seqs.push(chunk[i]);
+        ids.push(bodies[i].id);
         texts.push(text);
         bytes += size;
       }
     }
-    if (entries.length === 0) return undefined;
-    return { entries, key: batchKey(session.id, entries), json: eventsBody(texts) };
+    if (seqs.length === 0 || !isHead(session.queue, seqs)) return undefined;
+    return { seqs, key: batchKey(session.id, ids), json: eventsBody(texts), lastId: ids[ids.length - 1] };
   }
 
   /** A batch to retry, its bodies read again: the same events, the same key. */
-  private async reload(batch: Batch): Promise<LoadedBatch> {
-    const bodies = await this.bodiesOf(batch.entries);
-    return { ...batch, json: eventsBody(bodies.map((b) => JSON.stringify(b))) };
+  private async reload(session: RemoteSession, batch: Batch): Promise<LoadedBatch | undefined> {
+    const bodies = await this.bodiesOf(batch.seqs);
+    // Given up meanwhile (spool bound, purge): the next step takes a new batch.
+    if (session.retryBatch !== batch || !isHead(session.queue, batch.seqs)) return undefined;
+    return { ...batch, json: eventsBody(bodies.map((b) => JSON.stringify(b))), lastId: bodies[bodies.length - 1].id };
   }
 
-  private async bodyOf(entry: SpoolEntry): Promise<SessionEvent> {
-    return entry.event ?? (await this.spool!.read(entry));
+  private async bodyOf(seq: number): Promise<SessionEvent> {
+    return this.bodies.get(seq) ?? (await this.spool!.readSeq(seq));
   }
 
-  /** Bodies of several entries; those only in the spool are read concurrently. */
-  private bodiesOf(entries: readonly SpoolEntry[]): Promise<SessionEvent[]> {
-    return Promise.all(entries.map((e) => this.bodyOf(e)));
+  /** Bodies of several events; those only in the spool are read concurrently. */
+  private bodiesOf(seqs: readonly number[]): Promise<SessionEvent[]> {
+    return Promise.all(seqs.map((seq) => this.bodyOf(seq)));
   }
 
   // --- outcomes -----------------------------------------------------------------------------
 
-  private removeFromQueue(session: RemoteSession, entries: readonly SpoolEntry[]): void {
-    const gone = new Set(entries);
-    const kept = session.queue.filter((e) => !gone.has(e));
-    session.queue.splice(0, session.queue.length, ...kept);
-    for (const e of entries) session.queuedIds.delete(e.id);
-  }
-
-  /** Delivered or dropped: out of the spool and into the right accounting bucket. */
-  private settle(entries: readonly SpoolEntry[], outcome: 'delivered' | DropReason): void {
-    if (entries.length === 0) return;
-    for (const e of entries) if (e.event) this.inMemory--;
-    this.spool?.ack(entries);
-    if (outcome === 'delivered') this.accounting.markDelivered(entries.length);
-    else this.accounting.markDropped(entries.length, outcome);
+  /** Delivered or dropped, already out of the session's queue: out of the spool and into the right accounting bucket. */
+  private settle(session: RemoteSession, seqs: readonly number[], outcome: 'delivered' | DropReason): void {
+    if (seqs.length === 0) return;
+    this.forget(session, seqs);
+    this.queued -= seqs.length;
+    this.spool?.ackSeqs(seqs);
+    if (outcome === 'delivered') this.accounting.markDelivered(seqs.length);
+    else this.accounting.markDropped(seqs.length, outcome);
   }
 
   private block(session: RemoteSession, record: SessionRecord, reason: 'policy' | 'no-repository'): void {
@@ -745,10 +783,8 @@ export class SessionsApiDestination implements Destination {
   }
 
   private dropSession(session: RemoteSession, reason: DropReason): void {
-    const gone = session.queue.splice(0);
-    session.queuedIds.clear();
     session.retryBatch = undefined;
-    this.settle(gone, reason);
+    this.settle(session, session.queue.removeAfter(0), reason);
   }
 
   private pauseForAuth(): void {
@@ -757,8 +793,8 @@ export class SessionsApiDestination implements Destination {
     this.cancelTimer();
   }
 
-  private async deadLetter(session: RemoteSession, entry: SpoolEntry, verdict: Verdict): Promise<void> {
-    const event = await this.bodyOf(entry);
+  private async deadLetter(session: RemoteSession, seq: number, verdict: Verdict): Promise<void> {
+    const event = await this.bodyOf(seq);
     const line = JSON.stringify({ at: new Date(this.clock.now()).toISOString(), sessionId: session.id, reason: verdict.kind, event }) + '\n';
     const handle = await fs.open(path.join(this.dir, 'dead-letter.jsonl'), 'a', 0o600);
     try {
@@ -768,8 +804,7 @@ export class SessionsApiDestination implements Destination {
       await handle.close();
     }
     this.options.logger.warn(`sessions-api: the service rejected event ${event.id} (${verdict.kind}); set aside in dead-letter.jsonl`);
-    this.removeFromQueue(session, [entry]);
-    this.settle([entry], 'dead-letter');
+    this.settle(session, session.queue.removeLeading([seq]), 'dead-letter');
   }
 
   private setState(state: RemoteState): void {
@@ -797,20 +832,22 @@ export class SessionsApiDestination implements Destination {
 }
 
 /** Derived from the event ids: the same batch has the same key, even after a restart. */
-function batchKey(sessionId: string, entries: readonly SpoolEntry[]): string {
+function batchKey(sessionId: string, ids: readonly string[]): string {
   const hash = createHash('sha256').update(sessionId);
-  for (const e of entries) hash.update('\n').update(e.id);
+  for (const id of ids) hash.update('\n').update(id);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** Whether `seqs` are still the first events of `queue`: nothing of the batch left it meanwhile. */
+function isHead(queue: SeqQueue, seqs: readonly number[]): boolean {
+  if (queue.length < seqs.length) return false;
+  for (let i = 0; i < seqs.length; i++) if (queue.at(i) !== seqs[i]) return false;
+  return true;
 }
 
 /** `{"events":[…]}` from the events' JSON texts, as `JSON.stringify({ events })` would write it. */
 function eventsBody(texts: readonly string[]): string {
   return `{"events":[${texts.join(',')}]}`;
-}
-
-function resyncIds(session: RemoteSession): void {
-  session.queuedIds.clear();
-  for (const e of session.queue) session.queuedIds.add(e.id);
 }
 
 /** What a spooled event carries so it can be sent after a restart. */
