@@ -62,7 +62,7 @@ export const receiverBenchmark: Benchmark = {
           MIN_SPANS_PER_SECOND,
           `dist/cli.js serve (journal fsynced before each 200, file sink) vs a bare server that only decodes; ` +
             `${SENDERS} keep-alive senders, ${timed.spans} spans of ${timed.sessions} sessions in ${timed.requests.length} requests ` +
-            `(${(bytes / 1e6).toFixed(1)} MB) after ${warmup.spans} warm-up spans, fresh server per round, ${RUNS} alternating rounds; ; ` +
+            `(${(bytes / 1e6).toFixed(1)} MB) after ${warmup.spans} warm-up spans, fresh server per round, ${RUNS} alternating rounds; ` +
             `target: ten busy Copilot windows (512 spans per 5 s each)`,
         ),
       );
