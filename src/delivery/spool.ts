@@ -12,29 +12,22 @@ export interface SpoolOptions {
   /** Segment size; a segment is deleted once every event in it is acknowledged. */
   readonly segmentBytes?: number;
   readonly logger: Logger;
-  /**
-   * Called when the bound forces the oldest segment out, with the seqs of every pending event it
-   * held (ascending) and, of those, the entries `append` handed out.
-   */
-  readonly onOverflow?: (entries: SpoolEntry[], seqs: number[]) => void;
+  /** Called when the bound forces the oldest segment out, with the seqs of every pending event it held (ascending). */
+  readonly onOverflow?: (seqs: number[]) => void;
 }
 
 /**
- * One event held durably until delivered, as `append` hands it out. `event` is dropped from memory
- * past the hard cap. A caller holding many events keeps only their seqs (`appendSeq`, `readSeq`,
- * `ackSeqs`): the spool itself keeps 8 bytes per pending event, not the entry.
+ * An event a previous process left pending, as `open` hands it back (re-journaled here). Events
+ * appended by this process are known only by their seq (`appendSeq`, `readSeq`, `ackSeqs`): the
+ * spool keeps 8 bytes per pending event, not an object.
  */
 export interface SpoolEntry {
   readonly seq: number;
-  /** The event's id, kept when its body leaves memory. */
   readonly id: string;
   readonly sessionId: string;
-  event: SessionEvent | undefined;
+  readonly event: SessionEvent;
   /** What the destination needs to send it after a restart (repository, consent level). */
   readonly meta?: Readonly<Record<string, string>>;
-  readonly segment: number;
-  readonly offset: number;
-  readonly length: number;
 }
 
 interface EventRecord {
@@ -65,8 +58,6 @@ interface Segment {
   offsets: Uint32Array;
   lengths: Uint32Array;
   live: number;
-  /** The entries `append` handed out and still pending: reported as such if the bound drops them. */
-  handedOut?: Map<number, SpoolEntry>;
   handle?: Promise<fs.FileHandle>;
 }
 
@@ -121,8 +112,8 @@ export class Spool {
       const events = await readPending(dir, options.logger);
       for (const { sessionId, event, meta } of events) {
         // Not kept by the spool: the caller decides what of them stays in memory.
-        const { seq, segment, offset, length } = spool.store(sessionId, event, meta);
-        recovered.push({ seq, id: flatString(event.id), sessionId, event, meta, segment: segment.index, offset, length });
+        // Parsed from the file: the id is a flat string, cheap to keep.
+        recovered.push({ seq: spool.store(sessionId, event, meta), id: event.id, sessionId, event, meta });
       }
     }
     await spool.sync();
@@ -154,31 +145,15 @@ export class Spool {
     return this.syncedMark < this.appended;
   }
 
-  /** Journals one event; durable once `sync()` resolves. The spool keeps the entry until acknowledged. */
-  append(sessionId: string, event: SessionEvent, meta?: Record<string, string>): SpoolEntry {
-    const { seq, segment, offset, length } = this.store(sessionId, event, meta);
-    // The id outlives the event's body (dropped from memory past the hard cap): keep a flat copy.
-    // An id built by concatenation may be held as a tree of its pieces (up to ~370 bytes for a
-    // UUID made of slices) where the flat string is ~60.
-    const entry: SpoolEntry = { seq, id: flatString(event.id), sessionId, event, meta, segment: segment.index, offset, length };
-    (segment.handedOut ??= new Map()).set(seq, entry);
-    return entry;
-  }
-
   /**
    * Journals one event and returns only its seq — nothing of it stays in memory here but its place
    * in the file. Durable once `sync()` resolves; read it back with `readSeq`.
    */
   appendSeq(sessionId: string, event: SessionEvent, meta?: Record<string, string>): number {
-    return this.store(sessionId, event, meta).seq;
+    return this.store(sessionId, event, meta);
   }
 
-  /** Marks entries delivered (or dropped): they will not come back after a restart. */
-  ack(entries: readonly SpoolEntry[]): void {
-    this.ackSeqs(entries.map((e) => e.seq));
-  }
-
-  /** `ack` by seq. */
+  /** Marks events delivered (or dropped): they will not come back after a restart. */
   ackSeqs(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
     const emptied: Segment[] = [];
@@ -188,17 +163,11 @@ export class Spool {
       const slot = seq - segment.firstSeq;
       if (segment.lengths[slot] === 0) continue;
       segment.lengths[slot] = 0;
-      segment.handedOut?.delete(seq);
       if (--segment.live === 0 && segment !== this.active) emptied.push(segment);
     }
     const json = JSON.stringify({ k: 'a', q: seqs } satisfies AckRecord);
     this.write(this.active, json, Buffer.byteLength(json, 'utf8'));
     for (const segment of emptied) void this.removeSegment(segment);
-  }
-
-  /** Reads an event whose body was let go from memory. */
-  async read(entry: SpoolEntry): Promise<SessionEvent> {
-    return entry.event ?? (await this.readSeq(entry.seq));
   }
 
   /** Reads a pending event back from the file. */
@@ -242,7 +211,8 @@ export class Spool {
   }
 
   /** Appends the record and notes where it is; the caller builds an entry if it wants one. */
-  private store(sessionId: string, event: SessionEvent, meta: Record<string, string> | undefined): { seq: number; segment: Segment; offset: number; length: number } {
+  /** Journals one event into the active segment and indexes it; returns its seq. */
+  private store(sessionId: string, event: SessionEvent, meta: Record<string, string> | undefined): number {
     const seq = ++this.seq;
     const json = JSON.stringify({ k: 'e', q: seq, s: sessionId, e: event, ...(meta ? { m: meta } : {}) } satisfies EventRecord);
     const bodyBytes = Buffer.byteLength(json, 'utf8');
@@ -260,7 +230,7 @@ export class Spool {
     segment.lengths[segment.count] = length;
     segment.count++;
     segment.live++;
-    return { seq, segment, offset, length };
+    return seq;
   }
 
   /** The segment a seq was appended to, while it exists (binary search: segments hold ascending seqs). */
@@ -315,14 +285,12 @@ export class Spool {
       if (!oldest) break;
       const lost: number[] = [];
       for (let i = 0; i < oldest.count; i++) if (oldest.lengths[i] !== 0) lost.push(oldest.firstSeq + i);
-      const handedOut = [...(oldest.handedOut?.values() ?? [])];
       oldest.lengths.fill(0);
-      oldest.handedOut = undefined;
       oldest.live = 0;
       void this.removeSegment(oldest);
       if (lost.length > 0) {
         this.options.logger.warn(`spool: full (${this.options.maxBytes} bytes): dropped the ${lost.length} oldest undelivered events`);
-        this.options.onOverflow?.(handedOut, lost);
+        this.options.onOverflow?.(lost);
       }
     }
   }
@@ -467,14 +435,6 @@ function grown(slots: Uint32Array): Uint32Array {
   const next = new Uint32Array(slots.length * 2);
   next.set(slots);
   return next;
-}
-
-/**
- * A copy of `s` stored in one piece. V8 keeps a string built by concatenation (as event ids are)
- * as a tree of its pieces; a JSON round trip yields a flat string of the same value.
- */
-function flatString(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 /** The events a (dead) spool directory still held, in journal order; torn tails are cut. */

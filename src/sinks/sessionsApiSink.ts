@@ -309,7 +309,7 @@ export class SessionsApiDestination implements Destination {
     const { spool, recovered } = await Spool.open(path.join(this.dir, 'spool'), {
       maxBytes: this.options.maxSpoolBytes ?? 100 * 1024 * 1024,
       logger: this.options.logger,
-      onOverflow: (_entries, seqs) => this.overflow(seqs),
+      onOverflow: (seqs) => this.overflow(seqs),
     });
     if (this.disposed) {
       await spool.close();
