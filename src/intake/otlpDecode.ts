@@ -190,21 +190,8 @@ function spanFrom(span: unknown, resource: Resource, scope: InstrumentationScope
   const endTime = hrTimeFromNanos(span.endTimeUnixNano);
   if (!endTime) return 'invalid endTimeUnixNano';
 
-  const events = collectValid<TimedEvent>(span.events, span.droppedEventsCount, (e) => {
-    const time = hrTimeFromNanos(e.timeUnixNano);
-    return time && { name: stringFrom(e.name) ?? '', time, attributes: attributesFromKeyValues(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
-  });
-  const links = collectValid<Link>(span.links, span.droppedLinksCount, (l) => {
-    const linkTraceId = traceIdFrom(l.traceId);
-    const linkSpanId = spanIdFrom(l.spanId);
-    if (!linkTraceId || !linkSpanId) return undefined;
-    const traceState = traceStateFrom(l.traceState);
-    return {
-      context: { traceId: linkTraceId, spanId: linkSpanId, traceFlags: traceFlagsFrom(l.flags), ...(traceState ? { traceState } : {}) },
-      attributes: attributesFromKeyValues(l.attributes),
-      droppedAttributesCount: countFrom(l.droppedAttributesCount),
-    };
-  });
+  const events = collectValid(span.events, span.droppedEventsCount, eventFrom);
+  const links = collectValid(span.links, span.droppedLinksCount, linkFrom);
 
   return new ReceivedSpan({
     traceId,
@@ -227,4 +214,21 @@ function spanFrom(span: unknown, resource: Resource, scope: InstrumentationScope
     droppedEventsCount: events.dropped,
     droppedLinksCount: links.dropped,
   });
+}
+
+function eventFrom(e: Record<string, unknown>): TimedEvent | undefined {
+  const time = hrTimeFromNanos(e.timeUnixNano);
+  return time && { name: stringFrom(e.name) ?? '', time, attributes: attributesFromKeyValues(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
+}
+
+function linkFrom(l: Record<string, unknown>): Link | undefined {
+  const linkTraceId = traceIdFrom(l.traceId);
+  const linkSpanId = spanIdFrom(l.spanId);
+  if (!linkTraceId || !linkSpanId) return undefined;
+  const traceState = traceStateFrom(l.traceState);
+  return {
+    context: { traceId: linkTraceId, spanId: linkSpanId, traceFlags: traceFlagsFrom(l.flags), ...(traceState ? { traceState } : {}) },
+    attributes: attributesFromKeyValues(l.attributes),
+    droppedAttributesCount: countFrom(l.droppedAttributesCount),
+  };
 }

@@ -1,7 +1,8 @@
 import type { Attributes, HrTime, Link, SpanContext, SpanKind, SpanStatus, TraceState } from '@opentelemetry/api';
-import type { InstrumentationScope } from '@opentelemetry/core';
+import { hrTimeToMilliseconds, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord, StatusCode } from './spanRecord';
 
 /** Everything a decoder has already validated and normalised (lowercase hex ids, HrTimes, API enums). */
 export interface ReceivedSpanInit {
@@ -27,18 +28,21 @@ export interface ReceivedSpanInit {
   readonly droppedLinksCount: number;
 }
 
+// Taken once: in the bundle every use of an imported CommonJS binding is a getter call.
+const toMilliseconds = hrTimeToMilliseconds;
+
 /**
  * A finished span that arrived from outside this process (OTLP request or file). It satisfies the
  * SDK's `ReadableSpan`, so received spans travel through the same `SpanProcessor.onEnd` path as
- * spans created locally. Construction is deliberately cheap: the decoder validated the fields.
+ * spans created locally. Construction is deliberately cheap: the decoder validated the fields, and
+ * the parts only the SDK's readers use (span contexts, duration) are made when first read — the
+ * pipeline reads the span once, as its `record`.
  */
 export class ReceivedSpan implements ReadableSpan {
   readonly name: string;
   readonly kind: SpanKind;
-  readonly parentSpanContext?: SpanContext;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
-  readonly duration: HrTime;
   readonly status: SpanStatus;
   readonly attributes: Attributes;
   readonly links: Link[];
@@ -49,24 +53,26 @@ export class ReceivedSpan implements ReadableSpan {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
-  private readonly context: SpanContext;
+  private readonly traceId: string;
+  private readonly spanId: string;
+  private readonly parentSpanId: string | undefined;
+  private readonly traceFlags: number;
+  private readonly traceState: TraceState | undefined;
+  private context: SpanContext | undefined;
+  private parentContext: SpanContext | undefined;
+  private elapsed: HrTime | undefined;
+  private flat: SpanRecord | undefined;
 
   constructor(init: ReceivedSpanInit) {
     this.name = init.name;
     this.kind = init.kind;
-    this.context = {
-      traceId: init.traceId,
-      spanId: init.spanId,
-      traceFlags: init.traceFlags,
-      ...(init.traceState ? { traceState: init.traceState } : {}),
-    };
-    if (init.parentSpanId) {
-      // A parent always shares the child's trace; OTLP carries only its span id.
-      this.parentSpanContext = { traceId: init.traceId, spanId: init.parentSpanId, traceFlags: init.traceFlags };
-    }
+    this.traceId = init.traceId;
+    this.spanId = init.spanId;
+    this.parentSpanId = init.parentSpanId || undefined;
+    this.traceFlags = init.traceFlags;
+    this.traceState = init.traceState;
     this.startTime = init.startTime;
     this.endTime = init.endTime;
-    this.duration = hrTimeDifference(init.startTime, init.endTime);
     this.status = init.status;
     this.attributes = init.attributes;
     this.links = init.links;
@@ -79,7 +85,46 @@ export class ReceivedSpan implements ReadableSpan {
   }
 
   spanContext(): SpanContext {
+    this.context ??= {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      traceFlags: this.traceFlags,
+      ...(this.traceState ? { traceState: this.traceState } : {}),
+    };
     return this.context;
+  }
+
+  get parentSpanContext(): SpanContext | undefined {
+    // A parent always shares the child's trace; OTLP carries only its span id.
+    if (this.parentSpanId && !this.parentContext) {
+      this.parentContext = { traceId: this.traceId, spanId: this.parentSpanId, traceFlags: this.traceFlags };
+    }
+    return this.parentContext;
+  }
+
+  get duration(): HrTime {
+    this.elapsed ??= hrTimeDifference(this.startTime, this.endTime);
+    return this.elapsed;
+  }
+
+  /**
+   * `toSpanRecord(this)`, made from the validated fields without the detour through span contexts:
+   * the ids are already lowercase hex.
+   */
+  get record(): SpanRecord {
+    this.flat ??= {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      name: this.name,
+      kind: this.kind,
+      startTimeMs: toMilliseconds(this.startTime),
+      endTimeMs: toMilliseconds(this.endTime),
+      attributes: this.attributes as SpanRecord['attributes'],
+      resource: this.resource.attributes as SpanRecord['attributes'],
+      status: { code: this.status.code as StatusCode, message: this.status.message || undefined },
+    };
+    return this.flat;
   }
 }
 

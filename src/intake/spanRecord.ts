@@ -1,5 +1,6 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { ReceivedSpan } from './receivedSpan';
 
 export type AttributeValue = string | number | boolean | ReadonlyArray<string | number | boolean | null | undefined>;
 export type Attributes = Record<string, AttributeValue | undefined>;
@@ -27,6 +28,9 @@ export interface SpanRecord {
 }
 
 export function toSpanRecord(span: ReadableSpan): SpanRecord {
+  if (span instanceof ReceivedSpan) {
+    return span.record;
+  }
   const ctx = span.spanContext();
   const parent = span.parentSpanContext?.spanId;
   return {

@@ -9,6 +9,8 @@ import { TraceState } from '@opentelemetry/core';
 
 const TRACE_ID_HEX = /^[0-9a-fA-F]{32}$/;
 const SPAN_ID_HEX = /^[0-9a-fA-F]{16}$/;
+const TRACE_ID_LOWERCASE_HEX = /^[0-9a-f]{32}$/;
+const SPAN_ID_LOWERCASE_HEX = /^[0-9a-f]{16}$/;
 const ALL_ZERO = /^0+$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const DECIMAL = /^\d+$/;
@@ -25,12 +27,12 @@ export function has(obj: Record<string, unknown>, key: string): boolean {
 
 /** A 16-byte trace id as lowercase hex, or undefined when missing, malformed or all zero. */
 export function traceIdFrom(value: unknown): string | undefined {
-  return idFrom(value, 16, TRACE_ID_HEX);
+  return idFrom(value, 16, TRACE_ID_HEX, TRACE_ID_LOWERCASE_HEX);
 }
 
 /** An 8-byte span id as lowercase hex, or undefined when missing, malformed or all zero. */
 export function spanIdFrom(value: unknown): string | undefined {
-  return idFrom(value, 8, SPAN_ID_HEX);
+  return idFrom(value, 8, SPAN_ID_HEX, SPAN_ID_LOWERCASE_HEX);
 }
 
 /**
@@ -45,7 +47,11 @@ export function isAbsentId(value: unknown): boolean {
   return value instanceof Uint8Array && value.every((b) => b === 0);
 }
 
-function idFrom(value: unknown, bytes: number, hex: RegExp): string | undefined {
+function idFrom(value: unknown, bytes: number, hex: RegExp, lowercaseHex: RegExp): string | undefined {
+  // Nearly every id arrives as lowercase hex: taken as it is, without a lowercased copy.
+  if (typeof value === 'string' && lowercaseHex.test(value)) {
+    return ALL_ZERO.test(value) ? undefined : value;
+  }
   let id: string | undefined;
   if (typeof value === 'string') {
     if (hex.test(value)) {
@@ -69,6 +75,11 @@ function idFrom(value: unknown, bytes: number, hex: RegExp): string | undefined 
  */
 export function hrTimeFromNanos(value: unknown): HrTime | undefined {
   if (value === undefined || value === null) return [0, 0];
+  if (typeof value === 'string' && value.length > 9 && value.length <= MAX_EXACT_DIGITS) {
+    // OTLP/JSON's form, a plain decimal string: read in place, without slicing it in two.
+    const time = hrTimeFromDigits(value);
+    if (time) return time;
+  }
   let digits: string;
   if (typeof value === 'string') {
     digits = value.trim();
@@ -91,6 +102,23 @@ export function hrTimeFromNanos(value: unknown): HrTime | undefined {
   if (digits.length <= 9) return [0, Number(digits)];
   const seconds = Number(digits.slice(0, -9));
   return Number.isSafeInteger(seconds) ? [seconds, Number(digits.slice(-9))] : undefined;
+}
+
+// Up to 19 digits the seconds (at most 10 digits) add up exactly in a double.
+const MAX_EXACT_DIGITS = 19;
+
+/** `digits` (10 to 19 of them) → HrTime, or undefined when they are not all decimal digits. */
+function hrTimeFromDigits(digits: string): HrTime | undefined {
+  const split = digits.length - 9;
+  let seconds = 0;
+  let nanos = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const d = digits.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    if (i < split) seconds = seconds * 10 + d;
+    else nanos = nanos * 10 + d;
+  }
+  return [seconds, nanos];
 }
 
 /** An HrTime `[seconds, nanos]` as written by the JS SDK's own serialisation. */

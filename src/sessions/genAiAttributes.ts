@@ -47,30 +47,45 @@ export function operationOf(span: SpanRecord): Operation {
   return KNOWN_OPERATIONS.has(candidate as Operation) ? (candidate as Operation) : 'other';
 }
 
+// Both readers run several times per span: a single key is read directly rather than through a
+// one-element array made per call.
+
 export function stringAttr(attributes: Attributes, key: string | readonly string[]): string | undefined {
-  const keys = typeof key === 'string' ? [key] : key;
-  for (const k of keys) {
-    const value = attributes[k];
-    if (typeof value === 'string' && value.length > 0) {
+  if (typeof key === 'string') {
+    return stringValue(attributes[key]);
+  }
+  for (const k of key) {
+    const value = stringValue(attributes[k]);
+    if (value !== undefined) {
       return value;
-    }
-    if (typeof value === 'number' || typeof value === 'boolean') {
-      return String(value);
     }
   }
   return undefined;
 }
 
+function stringValue(value: AttributeValue | undefined): string | undefined {
+  if (typeof value === 'string') {
+    return value.length > 0 ? value : undefined;
+  }
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
 export function numberAttr(attributes: Attributes, key: string | readonly string[]): number | undefined {
-  const keys = typeof key === 'string' ? [key] : key;
-  for (const k of keys) {
-    const value: AttributeValue | undefined = attributes[k];
-    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    if (Number.isFinite(n)) {
-      return n;
+  if (typeof key === 'string') {
+    return numberValue(attributes[key]);
+  }
+  for (const k of key) {
+    const value = numberValue(attributes[k]);
+    if (value !== undefined) {
+      return value;
     }
   }
   return undefined;
+}
+
+function numberValue(value: AttributeValue | undefined): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /**

@@ -154,17 +154,13 @@ function translateChat(span: SpanRecord, outputMessages: Message[], agentId: str
     return;
   }
   const cacheReadTokens = numberAttr(a, Attr.cacheReadTokens);
-  const data: Record<string, unknown> = {
-    model,
-    inputTokens: inputTokens ?? 0,
-    outputTokens: outputTokens ?? 0,
-    cacheReadTokens,
-    cacheCreationTokens: numberAttr(a, Attr.cacheCreationTokens),
-    reasoningTokens: numberAttr(a, Attr.reasoningTokens),
-    durationMs: duration(span),
-    timeToFirstTokenMs: numberAttr(a, Attr.timeToFirstToken),
-  };
-  drafts.push({ spanId: span.spanId, kind: 'usage', index: 0, timeMs: span.endTimeMs, type: 'assistant.usage', data: withoutUndefined(data), ephemeral: true, agentId });
+  const data: Record<string, unknown> = { model, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 };
+  setDefined(data, 'cacheReadTokens', cacheReadTokens);
+  setDefined(data, 'cacheCreationTokens', numberAttr(a, Attr.cacheCreationTokens));
+  setDefined(data, 'reasoningTokens', numberAttr(a, Attr.reasoningTokens));
+  data.durationMs = duration(span);
+  setDefined(data, 'timeToFirstTokenMs', numberAttr(a, Attr.timeToFirstToken));
+  drafts.push({ spanId: span.spanId, kind: 'usage', index: 0, timeMs: span.endTimeMs, type: 'assistant.usage', data, ephemeral: true, agentId });
   usage.push({ model, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, cacheReadTokens: cacheReadTokens ?? 0 });
 }
 
@@ -184,22 +180,13 @@ function translateTool(span: SpanRecord, agentId: string | undefined, drafts: Ev
   inside();
   const success = span.status.code !== 2;
   const result = a[Attr.toolResult];
-  drafts.push({
-    spanId: span.spanId,
-    kind: 'tool-complete',
-    index: 0,
-    timeMs: span.endTimeMs,
-    type: 'tool.execution_complete',
-    data: withoutUndefined({
-      toolCallId,
-      toolName,
-      success,
-      result: result === undefined ? undefined : typeof result === 'string' ? result : JSON.stringify(result),
-      error: success ? undefined : span.status.message || stringAttr(a, Attr.errorType) || 'failed',
-      durationMs: duration(span),
-    }),
-    agentId,
-  });
+  const data: Record<string, unknown> = { toolCallId, toolName, success };
+  setDefined(data, 'result', result === undefined || typeof result === 'string' ? result : JSON.stringify(result));
+  if (!success) {
+    data.error = span.status.message || stringAttr(a, Attr.errorType) || 'failed';
+  }
+  data.durationMs = duration(span);
+  drafts.push({ spanId: span.spanId, kind: 'tool-complete', index: 0, timeMs: span.endTimeMs, type: 'tool.execution_complete', data, agentId });
 }
 
 interface AssistantContent {
@@ -319,16 +306,12 @@ function firstDefined<T, R>(items: readonly T[], pick: (item: T) => R | undefine
 }
 
 /**
- * A copy without the undefined fields, keys in the same order. Copied rather than `delete`d: a
- * deletion turns the object into a slow dictionary that every later stage (redaction, size cap,
- * serialisation) pays for.
+ * Optional fields are added only when present, in a fixed order (so the keys keep their order),
+ * rather than written as undefined and then dropped: a `delete` would turn the object into a slow
+ * dictionary that every later stage (redaction, size cap, serialisation) pays for.
  */
-function withoutUndefined(data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(data)) {
-    if (data[key] !== undefined) {
-      out[key] = data[key];
-    }
+function setDefined(data: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) {
+    data[key] = value;
   }
-  return out;
 }
