@@ -14,7 +14,15 @@
  * `reassertion`) share one regex alternation instead, which is cheaper than scanning for `e`.
  */
 
-import { AnchorPrefilter, PREFILTER_MAX_TEXT, type PrefilterNeedle } from './anchorPrefilter';
+import {
+  AnchorPrefilter,
+  HIT_POSITION,
+  HIT_STATE_SHIFT,
+  PREFILTER_MAX_TEXT,
+  SINGLE_HOLDS,
+  SINGLE_UNKNOWN,
+  type PrefilterNeedle,
+} from './anchorPrefilter';
 import type { NameGuard } from './nameGuard';
 
 /**
@@ -46,6 +54,16 @@ const COMMON = 1800;
 /** What one `indexOf` pass over a text costs besides its hits, in the same unit. */
 const PASS_COST = 250;
 
+/**
+ * FREQ for every byte, as the kernel groups needles by how many occurrences their neighbour classes
+ * let through: whitespace (not a needle candidate, so not in FREQUENCY) counted, the rest rare.
+ */
+const BYTE_FREQ = new Float64Array(256).fill(1);
+for (let c = 0; c < 128; c++) if (Number.isFinite(FREQ[c])) BYTE_FREQ[c] = FREQ[c] as number;
+BYTE_FREQ[32] = 12000;
+BYTE_FREQ[10] = 2500;
+BYTE_FREQ[9] = 300;
+
 function freqOf(c: number): number {
   return c < 128 ? (FREQ[c] as number) : Infinity;
 }
@@ -60,6 +78,20 @@ export interface AnchorOwner<T> {
   readonly skipBetween?: string;
   /** Occurrences where this guard fails are not reported (a detector's cheap name check). */
   readonly guard?: NameGuard;
+  /** What the owner requires of the characters around the anchor (see AnchorNeighbours). */
+  readonly neighbours?: AnchorNeighbours;
+}
+
+/**
+ * Characters an owner never accepts (or only accepts) right before and right after its anchor;
+ * `\0` stands for the start or end of the text. Occurrences failing these are not reported, and
+ * the WebAssembly prefilter uses them to turn most occurrences of common needles away in bulk.
+ */
+export interface AnchorNeighbours {
+  readonly notAfter?: string;
+  readonly notBefore?: string;
+  readonly onlyAfter?: string;
+  readonly onlyBefore?: string;
 }
 
 interface Entry<T> {
@@ -77,6 +109,11 @@ interface Entry<T> {
   readonly probe: number;
   readonly probeCode: number;
   readonly guard: NameGuard | null;
+  /** ASCII tables of the owner's neighbours (null: no such rule). */
+  readonly notAfter: Uint8Array | null;
+  readonly notBefore: Uint8Array | null;
+  readonly onlyAfter: Uint8Array | null;
+  readonly onlyBefore: Uint8Array | null;
 }
 
 interface NeedleIndex<T> {
@@ -92,10 +129,34 @@ interface NeedleIndex<T> {
   /** 1 where `before` / `after` has a list: one load rejects most hits. */
   readonly beforeMask: Uint8Array;
   readonly afterMask: Uint8Array;
+  /** The kernel tests exactly the rules of `single` (set with the prefilter). */
+  kernelTestsSingles: boolean;
 }
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+function asciiTable(chars: string | undefined): Uint8Array | null {
+  if (chars === undefined) return null;
+  const table = new Uint8Array(128);
+  for (let k = 0; k < chars.length; k++) {
+    const c = chars.charCodeAt(k);
+    if (c < 128) table[c] = 1;
+  }
+  return table;
+}
+
+/** Whether the characters around an occurrence of `e` at `start` pass its owner's neighbour rules. */
+function neighboursFit<T>(e: Entry<T>, text: string, start: number): boolean {
+  const end = start + e.anchor.length;
+  const prev = start > 0 ? text.charCodeAt(start - 1) : 0;
+  const next = end < text.length ? text.charCodeAt(end) : 0;
+  if (e.notAfter !== null && prev < 128 && e.notAfter[prev] === 1) return false;
+  if (e.notBefore !== null && next < 128 && e.notBefore[next] === 1) return false;
+  if (e.onlyAfter !== null && (prev >= 128 || e.onlyAfter[prev] !== 1)) return false;
+  if (e.onlyBefore !== null && (next >= 128 || e.onlyBefore[next] !== 1)) return false;
+  return true;
 }
 
 /**
@@ -227,7 +288,7 @@ function prefilterNeedle<T>(n: NeedleIndex<T>): PrefilterNeedle {
   const first = n.single[0];
   // Singles sharing one skip table / guard are filtered by it in the kernel; otherwise the kernel
   // reports every occurrence and the checks here sort them out.
-  const skipBetween = first !== undefined && n.single.every((e) => e.skipBetween === first.skipBetween) ? first.skipBetween : null;
+  const skipBetween = first !== undefined && n.single.every((e) => sameTable(e.skipBetween, first.skipBetween)) ? first.skipBetween : null;
   const guard = first !== undefined && n.single.every((e) => e.guard === first.guard) ? first.guard : null;
   const beforePairs = new Uint8Array(2048);
   const afterPairs = new Uint8Array(2048);
@@ -250,6 +311,25 @@ function prefilterNeedle<T>(n: NeedleIndex<T>): PrefilterNeedle {
   const g = all[0]?.guard ?? null;
   const guardAll =
     g !== null && all.every((e) => e.guard === g && [...e.anchor.slice(0, e.offset)].every((ch) => g.skip[ch.charCodeAt(0)] === 1)) ? g : null;
+  // The character after the needle where a keyed-before anchor goes on past it (its next
+  // character) or ends with it (what its owner allows there); the character before the needle
+  // where a keyed-after anchor starts with it. 256 entries: the kernel reads bytes.
+  const beforeNext = new Uint8Array(256);
+  const afterPrev = new Uint8Array(256);
+  for (const e of keyed) {
+    if (e.offset > 0) {
+      const next = e.offset + 1 < e.anchor.length ? e.anchor.charCodeAt(e.offset + 1) : -1;
+      if (next >= 0 && next < 128) beforeNext[next] = 1;
+      else allow(beforeNext, next >= 0 ? null : e.onlyBefore);
+    } else {
+      allow(afterPrev, e.onlyAfter);
+    }
+  }
+  const sharedNotPrev = first !== undefined && n.single.every((e) => sameTable(e.notAfter, first.notAfter));
+  const sharedNotNext = first !== undefined && n.single.every((e) => sameTable(e.notBefore, first.notBefore));
+  const notPrev = sharedNotPrev ? (first?.notAfter ?? null) : null;
+  const notNext = sharedNotNext ? (first?.notBefore ?? null) : null;
+  const sharedSkip = first !== undefined && n.single.every((e) => sameTable(e.skipBetween, first.skipBetween));
   return {
     code: n.needle.charCodeAt(0),
     before: n.beforeMask,
@@ -261,7 +341,23 @@ function prefilterNeedle<T>(n: NeedleIndex<T>): PrefilterNeedle {
     beforePairs,
     afterPairs,
     guardAll,
+    beforeNext,
+    afterPrev,
+    singleNotPrev: notPrev,
+    singleNotNext: notNext,
+    singleRulesShared: sharedNotPrev && sharedNotNext && sharedSkip && (first === undefined || n.single.every((e) => e.guard === first.guard)),
   };
+}
+
+/** Adds the characters of an ASCII table to a byte table; null adds every byte. */
+function allow(bytes: Uint8Array, table: Uint8Array | null): void {
+  if (table === null) bytes.fill(1);
+  else for (let c = 0; c < 128; c++) if (table[c] === 1) bytes[c] = 1;
+}
+
+function sameTable(x: Uint8Array | null, y: Uint8Array | null): boolean {
+  if (x === null || y === null) return x === y;
+  return x.every((v, k) => v === y[k]);
 }
 
 export class AnchorScanner<T> {
@@ -315,6 +411,7 @@ export class AnchorScanner<T> {
         after: new Array(128),
         beforeMask: new Uint8Array(128),
         afterMask: new Uint8Array(128),
+        kernelTestsSingles: false,
       };
       this.needles.push(index);
     }
@@ -336,7 +433,20 @@ export class AnchorScanner<T> {
       }
     }
     const probeCode = probe < 0 ? -1 : a.anchor.charCodeAt(probe);
-    const entry: Entry<T> = { anchor: a.anchor, offset, owner: a.owner, skipBetween, probe, probeCode, guard: a.guard ?? null };
+    const near = a.neighbours;
+    const entry: Entry<T> = {
+      anchor: a.anchor,
+      offset,
+      owner: a.owner,
+      skipBetween,
+      probe,
+      probeCode,
+      guard: a.guard ?? null,
+      notAfter: asciiTable(near?.notAfter),
+      notBefore: asciiTable(near?.notBefore),
+      onlyAfter: asciiTable(near?.onlyAfter),
+      onlyBefore: asciiTable(near?.onlyBefore),
+    };
     if (a.anchor.length === 1) {
       index.single.push(entry);
       return;
@@ -354,47 +464,68 @@ export class AnchorScanner<T> {
     else list.push(entry);
   }
 
-  /** The anchors of needle `n` occurring at its occurrence `i`. */
-  private visitAt(n: NeedleIndex<T>, text: string, i: number, visit: (owner: T, at: number, anchor: string) => void): void {
+  /**
+   * The anchors of needle `n` occurring at its occurrence `i`. `singles` is what the kernel found
+   * of the one-character anchors there (SINGLE_*), trusted where it tests exactly their rules.
+   */
+  private visitAt(n: NeedleIndex<T>, text: string, i: number, visit: (owner: T, at: number, anchor: string) => void, singles: number): void {
     const last = text.length - 1;
     const b = i > 0 ? text.charCodeAt(i - 1) : 0;
     const c = i < last ? text.charCodeAt(i + 1) : 0;
     // A one-character anchor is the needle itself: nothing left to compare.
     const single = n.single;
-    for (let k = 0; k < single.length; k++) {
-      const e = single[k] as Entry<T>;
-      const skip = e.skipBetween;
-      if (skip !== null && b < 128 && c < 128 && skip[b] === 1 && skip[c] === 1) continue;
-      if (e.guard !== null && !e.guard.test(text, i)) continue;
-      visit(e.owner, i, n.needle);
+    const known = singles !== SINGLE_UNKNOWN && n.kernelTestsSingles;
+    if (!known || singles === SINGLE_HOLDS) {
+      for (let k = 0; k < single.length; k++) {
+        const e = single[k] as Entry<T>;
+        if (!known) {
+          const skip = e.skipBetween;
+          if (skip !== null && b < 128 && c < 128 && skip[b] === 1 && skip[c] === 1) continue;
+          if (!neighboursFit(e, text, i)) continue;
+          if (e.guard !== null && !e.guard.test(text, i)) continue;
+        }
+        visit(e.owner, i, n.needle);
+      }
     }
     // Most hits end here: neither neighbour can continue any anchor of this needle.
     if (b < 128 && n.beforeMask[b] === 1) {
       for (const e of n.before[b] as Entry<T>[]) {
         const start = i - e.offset;
         if (start < 0 || (e.probe >= 0 && text.charCodeAt(start + e.probe) !== e.probeCode)) continue;
-        if (text.startsWith(e.anchor, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
+        if (text.startsWith(e.anchor, start) && neighboursFit(e, text, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
       }
     }
     if (c < 128 && n.afterMask[c] === 1) {
       for (const e of n.after[c] as Entry<T>[]) {
         if (e.probe >= 0 && text.charCodeAt(i + e.probe) !== e.probeCode) continue;
-        if (text.startsWith(e.anchor, i) && (e.guard === null || e.guard.test(text, i))) visit(e.owner, i, e.anchor);
+        if (text.startsWith(e.anchor, i) && neighboursFit(e, text, i) && (e.guard === null || e.guard.test(text, i))) visit(e.owner, i, e.anchor);
       }
     }
     const unkeyed = n.unkeyed;
     for (let k = 0; k < unkeyed.length; k++) {
       const e = unkeyed[k] as Entry<T>;
       const start = i - e.offset;
-      if (start >= 0 && text.startsWith(e.anchor, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
+      if (start >= 0 && text.startsWith(e.anchor, start) && neighboursFit(e, text, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
     }
   }
 
   /** Built on first use: short texts never need it. Null when WebAssembly can't take these needles. */
   private prefilter(): AnchorPrefilter | null {
     if (this.kernel === undefined) {
-      this.kernel = AnchorPrefilter.create(this.needles.map((n) => prefilterNeedle(n)));
-      this.needles.forEach((n, k) => (this.needleByCode[n.needle.charCodeAt(0)] = k));
+      const needles = this.needles.map((n) => prefilterNeedle(n));
+      const kernel = AnchorPrefilter.create(needles, BYTE_FREQ);
+      this.kernel = kernel;
+      this.needles.forEach((n, k) => {
+        this.needleByCode[n.needle.charCodeAt(0)] = k;
+        const p = needles[k] as PrefilterNeedle;
+        // The kernel tests the singles' shared skip, neighbour and guard rules; anything else
+        // (rules that differ between them, another guard, onlyAfter/onlyBefore) is left here.
+        n.kernelTestsSingles =
+          kernel !== null &&
+          p.singleRulesShared &&
+          (p.guard === null || p.guard === kernel.guard) &&
+          n.single.every((e) => e.onlyAfter === null && e.onlyBefore === null);
+      });
     }
     return this.kernel;
   }
@@ -409,16 +540,17 @@ export class AnchorScanner<T> {
       const hits = prefilter.hits;
       const byCode = this.needleByCode;
       for (let k = prefilter.hitsFrom, end = prefilter.hitsFrom + count; k < end; k++) {
-        const i = hits[k] as number;
+        const hit = hits[k] as number;
+        const i = hit & HIT_POSITION;
         const c = text.charCodeAt(i);
         const n = c < 128 ? (byCode[c] as number) : -1;
-        if (n >= 0) this.visitAt(this.needles[n] as NeedleIndex<T>, text, i, visit);
+        if (n >= 0) this.visitAt(this.needles[n] as NeedleIndex<T>, text, i, visit, hit >>> HIT_STATE_SHIFT);
       }
     } else {
       const needles = this.needles;
       for (let ni = 0; ni < needles.length; ni++) {
         const n = needles[ni] as NeedleIndex<T>;
-        for (let i = text.indexOf(n.needle); i >= 0; i = text.indexOf(n.needle, i + 1)) this.visitAt(n, text, i, visit);
+        for (let i = text.indexOf(n.needle); i >= 0; i = text.indexOf(n.needle, i + 1)) this.visitAt(n, text, i, visit, SINGLE_UNKNOWN);
       }
     }
     const re = this.literals;

@@ -49,14 +49,6 @@ const KEYWORD_ROOTS_REVERSED = new KeywordAutomaton(ROOTS.map((w) => [...w].reve
 const NAME_TAIL = 32;
 /** Whether a secret word ends within NAME_TAIL name characters before a position. */
 const rootBefore = KEYWORD_ROOTS_REVERSED.backward(KEY_CHARS);
-/**
- * The scanner's check before it calls the detectors below at a separator: a secret word, or the
- * `value` key of a name/value pair, ends near the end of the name before it. Skips what nameBefore
- * and namedValue skip (spaces, `?`, `]`, a closing quote, backslashes), so it accepts every
- * position they do.
- */
-const SECRET_NAME_GUARD = new NameGuard({ words: [...ROOTS, 'value'], nameChars: ALNUM + '_.-', skipBefore: ' \t?]"\'`\\', maxSkip: 64, maxName: NAME_TAIL });
-
 /** Trailing name parts that do not change what the value is (`GITHUB_TOKEN_PROD`, `secretValue`). */
 const NEUTRAL = new Set([
   'prod', 'production', 'dev', 'development', 'staging', 'stage', 'test', 'testing', 'live', 'old', 'new',
@@ -66,6 +58,27 @@ const NEUTRAL = new Set([
 
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'pwd', 'pass', 'passphrase', 'passwort', 'pw', 'pword']);
 const STRONG_WORDS = new Set(['secret', 'secrets', 'token', 'apikey', 'credential', 'credentials', 'creds', 'cred', 'auth', 'pat']);
+
+/**
+ * The scanner's check before it calls the detectors below at a separator. judgeName accepts a
+ * name whose words, after dropping NEUTRAL ones and numbers at the end, end with one of these (every
+ * STRONG_ENDINGS entry ends with `secret`, `token`, `key` or `credential(s)`), or that holds
+ * `twilio`; namedValue needs a key ending in `value`. rootBefore finds a secret word within the
+ * last NAME_TAIL name characters, and none of the NEUTRAL words holds one, so the ending lies
+ * within them too. Skips what nameBefore and namedValue skip (spaces, `?`, `]`, a closing quote,
+ * backslashes), so it accepts every position they do.
+ */
+const SECRET_NAME_GUARD = new NameGuard({
+  endings: [...PASSWORD_WORDS, ...STRONG_WORDS, 'authorization', 'key', 'value'],
+  suffixes: [...NEUTRAL],
+  anywhere: ['twilio'],
+  nameChars: ALNUM + '_.-',
+  separators: '_.-',
+  skipBefore: ' \t?]"\'`\\',
+  maxSkip: 64,
+  maxName: NAME_TAIL,
+});
+
 const STRONG_ENDINGS = [
   'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'accountkey', 'masterkey', 'signingkey',
   'encryptionkey', 'authkey', 'clientkey', 'licensekey', 'subscriptionkey', 'servicekey', 'adminkey', 'appkey',
@@ -226,8 +239,10 @@ function quotedValue(text: string, i: number): Value | null {
 function unquotedValue(text: string, i: number): Value | null {
   const limit = Math.min(text.length, i + MAX_UNQUOTED + 1);
   let j = i;
-  while (j < limit && !inTable(UNQUOTED_END, text, j)) {
-    if (text.charCodeAt(j) === 61 /* = */) {
+  for (; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    if (c < 128 && UNQUOTED_END[c] === 1) break;
+    if (c === 61 /* = */) {
       // `=` belongs to the value only as base64 padding at its end (`key=a=b` is two assignments).
       let k = j;
       while (text.charCodeAt(k) === 61) k++;
@@ -235,7 +250,6 @@ function unquotedValue(text: string, i: number): Value | null {
       j = k;
       break;
     }
-    j++;
   }
   if (j === i || j - i > MAX_UNQUOTED) return null;
   return { start: i, end: j, quoted: false };
@@ -337,29 +351,41 @@ const VERDICT_CACHE_SIZE = 4096;
 const MAX_CACHED_VALUE = 256;
 const STRENGTH_BIT: Readonly<Record<Strength, number>> = { password: 0, strong: 8, weak: 16, twilio: 24, authorization: -1 };
 
-function judge(text: string, value: Value | null, strength: Strength, words: string, literal: boolean): Found | null {
+/** `nameStart`: where the name starts, for isLiteralContext (asked only when needed); -1: a literal context. */
+function judge(text: string, value: Value | null, strength: Strength, words: string, nameStart: number): Found | null {
   if (value === null || value.end - value.start < MIN_VALUE[strength]) return null;
   const after = text.charCodeAt(value.end);
   const code = after === 40 /* ( */ || after === 60; /* < */
   const base = STRENGTH_BIT[strength];
   // Long values rarely repeat; keeping them would make the cache large.
-  const bit = base < 0 || value.end - value.start > MAX_CACHED_VALUE ? -1 : base + (literal ? 4 : 0) + (value.quoted ? 2 : 0) + (code ? 1 : 0);
-  const raw = bit < 0 ? '' : text.slice(value.start, value.end);
-  const known = bit < 0 ? undefined : notSecretCache.get(raw);
+  const cached = base >= 0 && value.end - value.start <= MAX_CACHED_VALUE;
+  const bitOutsideLiteral = base + (value.quoted ? 2 : 0) + (code ? 1 : 0);
+  const raw = cached ? text.slice(value.start, value.end) : '';
+  const known = cached ? notSecretCache.get(raw) : undefined;
+  // Turned away in both kinds of context: no need to tell which this is.
+  if (known !== undefined && nameStart >= 0 && ((known >>> bitOutsideLiteral) & (known >>> (bitOutsideLiteral + 4)) & 1) === 1) return null;
+  const literal = nameStart < 0 || isLiteralContext(text, nameStart);
+  const bit = bitOutsideLiteral + (literal ? 4 : 0);
   if (known !== undefined && ((known >>> bit) & 1) === 1) return null;
   const kind = judgeValue(text, value, strength, words, literal);
-  if (kind !== null) return { start: value.start, end: value.end, kind };
-  if (bit >= 0) {
+  if (kind !== null && kind !== NOT_HERE) return { start: value.start, end: value.end, kind };
+  if (cached) {
     if (known === undefined && notSecretCache.size >= VERDICT_CACHE_SIZE) notSecretCache.clear();
-    notSecretCache.set(raw, (known ?? 0) | (1 << bit));
+    // A verdict that did not hang on the context holds in the other kind of context too.
+    notSecretCache.set(raw, (known ?? 0) | (1 << bit) | (kind === null ? 1 << (bitOutsideLiteral + (literal ? 0 : 4)) : 0));
   }
   return null;
 }
 
+/** judgeValue's "not a secret" that holds only in this kind of context (a name read as a reference). */
+const NOT_HERE = '';
+
 function judgeValue(text: string, value: Value, strength: Strength, words: string, literal: boolean): string | null {
   // Judge the value without base64 padding (`password=` is the word "password", not a secret)
   // and percent-decoded (a query-string value).
-  const v = percentDecoded(text.slice(value.start, value.end).replace(/=+$/, ''));
+  let end = value.end;
+  while (end > value.start && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  const v = percentDecoded(text.slice(value.start, end));
   if (v.length === 0 || v.startsWith('[REDACTED:')) return null;
   if (isReference(v) || TEMPLATE.test(v) || BRACKETED.test(v) || isPlaceholder(v)) return null;
   if (!value.quoted) {
@@ -375,7 +401,7 @@ function judgeValue(text: string, value: Value, strength: Strength, words: strin
         : /\d/.test(v)
           ? isCodeName(v)
           : !isRandomCase(v);
-      if (reference) return null;
+      if (reference) return NOT_HERE;
     }
   }
   if (!acceptValue(strength, v)) return null;
@@ -383,7 +409,7 @@ function judgeValue(text: string, value: Value, strength: Strength, words: strin
 }
 
 function percentDecoded(value: string): string {
-  if (!/%[0-9A-Fa-f]{2}/.test(value)) return value;
+  if (!value.includes('%') || !/%[0-9A-Fa-f]{2}/.test(value)) return value;
   try {
     return decodeURIComponent(value);
   } catch {
@@ -438,7 +464,7 @@ function atSeparator(text: string, at: number): Found | null {
   const value = readValue(text, valueAt, sep === 58);
   // Too short to be accepted (the check judge starts with): skip reading the context.
   if (value === null || value.end - value.start < MIN_VALUE[named.strength]) return null;
-  return judge(text, value, named.strength, named.words, isLiteralContext(text, span.start));
+  return judge(text, value, named.strength, named.words, span.start);
 }
 
 /** `name` then `value` keys of one item: Kubernetes/ECS env lists, app settings, API payloads. */
@@ -474,11 +500,30 @@ function namedValue(text: string, sepAt: number, valueAt: number): Found | null 
   if (!VALUE_KEY.test(keyWindow)) return null;
   const keyStart = i - keyWindow.length + keyWindow.search(VALUE_KEY_START);
   const before = text.slice(Math.max(0, keyStart - MAX_NAME_VALUE_GAP), keyStart);
+  if (!nameFieldMayEnd(before)) return null;
   const m = NAME_KEY.exec(before);
   if (m === null || !KEYWORD_ROOTS.test(m[1] ?? '', 0, (m[1] ?? '').length)) return null;
   const named = nameStrength(m[1] ?? '');
   if (named === null || named.strength === 'authorization') return null;
-  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, -1);
+}
+
+/**
+ * What NAME_KEY needs at the end of `before`, checked without the regex (which tries every start
+ * in 160 characters): nothing after the last `:` or `=` but the name, quotes, backslashes, a comma
+ * and white space (NAME_KEY's separator is the last one, as nothing it matches after it can be one).
+ */
+const NAME_FIELD_TAIL = charTable(ALNUM + '_.-"\'\\, \t\n\r\f\v');
+
+function nameFieldMayEnd(before: string): boolean {
+  const sep = Math.max(before.lastIndexOf(':'), before.lastIndexOf('='));
+  if (sep < 0) return false;
+  for (let j = sep + 1; j < before.length; j++) {
+    const c = before.charCodeAt(j);
+    // Outside ASCII: \s also takes Unicode spaces, so leave those to the regex.
+    if (c < 128 && NAME_FIELD_TAIL[c] !== 1) return false;
+  }
+  return true;
 }
 
 /** Commands that set a named secret from a flag: `gh secret set NAME --body V`, `az keyvault secret set --name N --value V`. */
@@ -496,7 +541,7 @@ function valueFlag(text: string, at: number, flagEnd: number): Found | null {
   }
   if (named === null) return null;
   const valueAt = skipSpaces(text, flagEnd, 4);
-  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, -1);
 }
 
 /** `--password hunter2`, `--api-key "…"` (the `--key=value` form is an ordinary `=` assignment). */
@@ -514,7 +559,7 @@ function atFlag(text: string, at: number): Found | null {
   const valueAt = skipSpaces(text, i, 4);
   if (text.charCodeAt(valueAt) === 45 /* - */) return null;
   // Command-line arguments are literals.
-  return judge(text, readValue(text, valueAt, false), named.strength, named.words, true);
+  return judge(text, readValue(text, valueAt, false), named.strength, named.words, -1);
 }
 
 export const assignmentDetector: Detector = {
@@ -528,6 +573,13 @@ export const assignmentDetector: Detector = {
   // `12:34`: a time, a port, a line and column, never a name and its value (see atSeparator).
   skipBetween: { ':': '0123456789' },
   nameGuard: { '=': SECRET_NAME_GUARD, ':': SECRET_NAME_GUARD },
+  // What atSeparator and atFlag turn away first thing: `==`, `!=`, `<=`, `>=`, `+=`, `:=` (at its
+  // colon), `::`, and `--` that does not start a word.
+  neighbours: {
+    '=': { notAfter: '=!<>+:', notBefore: '=' },
+    ':': { notAfter: ':', notBefore: ':' },
+    '--': { onlyAfter: ' \t\n\0' },
+  },
   match(text, anchorAt) {
     return text.charCodeAt(anchorAt) === 45 ? atFlag(text, anchorAt) : atSeparator(text, anchorAt);
   },
@@ -556,6 +608,7 @@ export const commandPasswordDetector: Detector = {
   kinds: ['password-assignment'],
   anchors: ['-p', '-a '],
   priority: 50,
+  neighbours: { '-p': { onlyAfter: ' \t' }, '-a ': { onlyAfter: ' \t' } },
   match(text, anchorAt) {
     if (anchorAt === 0 || !inTable(SPACE, text, anchorAt - 1)) return null;
     const attached = !inTable(SPACE, text, anchorAt + 2);
@@ -567,7 +620,7 @@ export const commandPasswordDetector: Detector = {
     if (mysql !== attached && !(attached && command === 'sshpass')) return null;
     const value = readValue(text, attached ? anchorAt + 2 : skipSpaces(text, anchorAt + 2, 4), false);
     if (value !== null && text.charCodeAt(value.start) === 45 /* - */) return null;
-    return judge(text, value, 'password', 'password', true);
+    return judge(text, value, 'password', 'password', -1);
   },
 };
 
@@ -588,6 +641,8 @@ export const pairDetector: Detector = {
   anchors: ['",', "',"],
   priority: 50,
   nameGuard: { '",': SECRET_NAME_GUARD, "',": SECRET_NAME_GUARD },
+  // The value, a string, follows (past spaces): most `",` end a JSON item, with a line break next.
+  neighbours: { '",': { onlyBefore: ' \t"\'`\\' }, "',": { onlyBefore: ' \t"\'`\\' } },
   match(text, anchorAt) {
     const end = anchorAt;
     const quote = text.charCodeAt(end);
@@ -607,6 +662,6 @@ export const pairDetector: Detector = {
     if (value === null || !inTable(PAIR_END, text, skipSpaces(text, value.end + 1))) return null;
     const named = nameStrength(text.slice(q + 1, end));
     if (named === null || named.strength === 'authorization') return null;
-    return judge(text, value, named.strength, named.words, true);
+    return judge(text, value, named.strength, named.words, -1);
   },
 };

@@ -1,3 +1,4 @@
+import type { AnchorNeighbours } from './anchorScanner';
 import type { NameGuard } from './nameGuard';
 
 /** The span of one secret in a text, the kind named in its marker, and its detector's priority. */
@@ -38,6 +39,12 @@ export interface Detector {
    * position `match` could accept.
    */
   readonly nameGuard?: Readonly<Record<string, NameGuard>>;
+  /**
+   * Per anchor, characters `match` turns away right before or after it (`\0`: the text's start or
+   * end): occurrences failing these are never passed. Each rule must hold for every position
+   * `match` could accept.
+   */
+  readonly neighbours?: Readonly<Record<string, AnchorNeighbours>>;
   /**
    * `anchorAt` is where one of `anchors` starts in `text`. Called detached from the detector (the
    * engine keeps the function itself, see secretRedactor), so it must not use `this`.

@@ -51,6 +51,7 @@ const curlUser: Detector = {
   kinds: ['basic-auth'],
   anchors: ['-u ', '--user ', '--user='],
   priority: 30,
+  neighbours: { '-u ': { onlyAfter: ' \t' }, '--user ': { onlyAfter: ' \t' }, '--user=': { onlyAfter: ' \t' } },
   match(text, anchorAt): Found | null {
     const before = text.charCodeAt(anchorAt - 1);
     if (anchorAt === 0 || (before !== 32 && before !== 9)) return null;

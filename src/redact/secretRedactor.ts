@@ -73,7 +73,14 @@ function anchorsOfBuiltIns(): AnchorOwner<Owner>[] {
       for (const anchor of d.anchors) {
         const skipBetween = d.skipBetween?.[anchor];
         const guard = d.nameGuard?.[anchor];
-        all.push({ anchor, owner: o, ...(skipBetween === undefined ? {} : { skipBetween }), ...(guard === undefined ? {} : { guard }) });
+        const neighbours = d.neighbours?.[anchor];
+        all.push({
+          anchor,
+          owner: o,
+          ...(skipBetween === undefined ? {} : { skipBetween }),
+          ...(guard === undefined ? {} : { guard }),
+          ...(neighbours === undefined ? {} : { neighbours }),
+        });
       }
     }
     // Shortest first (for a stable order; the scanner chooses the needles of all of them together,
@@ -126,11 +133,21 @@ function merge(matches: SecretMatch[]): SecretMatch[] {
   return out;
 }
 
+/**
+ * Short texts recur on intake (tool names, model names, paths, short messages), and each costs a
+ * dozen `indexOf` passes. Those found clean are remembered, by value: the same engine finds the
+ * same nothing in them again. Texts with secrets are never kept.
+ */
+const MAX_REMEMBERED_LENGTH = 256;
+const MAX_REMEMBERED = 4096;
+
 class Engine implements SecretRedactor {
   readonly problems: readonly string[];
   private readonly userPatterns: readonly UserPattern[];
   private scanner: AnchorScanner<Owner>;
   private readonly prefilter: boolean;
+  /** Short texts found clean with the current dynamic secrets. */
+  private readonly clean = new Set<string>();
 
   constructor(options: RedactorOptions) {
     const compiled = compileUserPatterns(options.extraPatterns ?? []);
@@ -143,6 +160,7 @@ class Engine implements SecretRedactor {
 
   setDynamicSecrets(values: readonly string[]): void {
     this.scanner = scannerFor(formsOf(values), this.prefilter);
+    this.clean.clear();
   }
 
   findSecrets(text: string): readonly SecretMatch[] {
@@ -169,8 +187,16 @@ class Engine implements SecretRedactor {
   }
 
   redact(text: string): string {
+    const short = text.length < MAX_REMEMBERED_LENGTH;
+    if (short && this.clean.has(text)) return text;
     const spans = this.findSecrets(text);
-    if (spans.length === 0) return text;
+    if (spans.length === 0) {
+      if (short) {
+        if (this.clean.size >= MAX_REMEMBERED) this.clean.clear();
+        this.clean.add(text);
+      }
+      return text;
+    }
     let out = '';
     let at = 0;
     for (const s of spans) {

@@ -7,6 +7,8 @@
 
 /** Scratch counts for shannonEntropy (reset after each use), to avoid a Map per call. */
 const asciiCounts = new Int32Array(128);
+/** The distinct ASCII codes of the value in order of first occurrence, so only they are summed and reset. */
+const firstSeen = new Uint8Array(128);
 
 /**
  * c·log2(c) for the counts a value of up to 8 KB can have, so entropy costs one load per distinct
@@ -24,19 +26,19 @@ export function shannonEntropy(value: string): number {
   const n = value.length;
   if (n === 0) return 0;
   let other: Map<number, number> | undefined;
+  let distinct = 0;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c < 128) asciiCounts[c]++;
-    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
+    if (c < 128) {
+      if (asciiCounts[c] === 0) firstSeen[distinct++] = c;
+      asciiCounts[c]++;
+    } else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
   let sum = 0;
-  for (let i = 0; i < n; i++) {
-    const c = value.charCodeAt(i);
-    const count = c < 128 ? (asciiCounts[c] as number) : 0;
-    if (count !== 0) {
-      sum += cLog2c(count);
-      asciiCounts[c] = 0;
-    }
+  for (let k = 0; k < distinct; k++) {
+    const c = firstSeen[k] as number;
+    sum += cLog2c(asciiCounts[c] as number);
+    asciiCounts[c] = 0;
   }
   if (other !== undefined) for (const count of other.values()) sum += cLog2c(count);
   // Rounding can leave a tiny negative for a value of one repeated character.
@@ -94,15 +96,19 @@ export function isFiller(value: string): boolean {
     seenAt.fill(0);
     stamp = 1;
   }
+  // Filler has fewer distinct characters than this: past it, counting them further changes nothing.
+  const few = Math.min(6, Math.ceil(n / 3));
   let run = 1;
   let ascending = 1;
   let distinct = 0;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c >= 128) distinct++;
-    else if (seenAt[c] !== stamp) {
-      seenAt[c] = stamp;
-      distinct++;
+    if (distinct < few) {
+      if (c >= 128) distinct++;
+      else if (seenAt[c] !== stamp) {
+        seenAt[c] = stamp;
+        distinct++;
+      }
     }
     if (i === 0) continue;
     const p = value.charCodeAt(i - 1);
@@ -110,7 +116,7 @@ export function isFiller(value: string): boolean {
     ascending = c === p + 1 ? ascending + 1 : 1;
     if (run >= 6 || ascending >= 6) return true;
   }
-  return distinct < Math.min(6, Math.ceil(n / 3));
+  return distinct < few;
 }
 
 /**
@@ -286,6 +292,65 @@ export function isOrdinaryValue(value: string): boolean {
   );
 }
 
+/** What fillerElseMeasure found of a value that is not filler: its entropy and character classes. */
+const measured = { entropy: 0, lower: 0, upper: 0, digit: 0, other: 0 };
+
+/**
+ * isFiller(value); where it is not filler, also shannonEntropy and charClasses, into `measured`:
+ * looksRandom needs all three of every candidate value, and one pass costs a third of three.
+ */
+function fillerElseMeasure(value: string): boolean {
+  const n = value.length;
+  let seen = 0;
+  let nonAscii = 0;
+  let other: Map<number, number> | undefined;
+  let lower = 0;
+  let upper = 0;
+  let digit = 0;
+  let rest = 0;
+  let run = 1;
+  let ascending = 1;
+  let filler = false;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) {
+      if (asciiCounts[c] === 0) firstSeen[seen++] = c;
+      asciiCounts[c]++;
+    } else {
+      nonAscii++;
+      (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
+    }
+    if (c >= 97 && c <= 122) lower++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c >= 48 && c <= 57) digit++;
+    else rest++;
+    if (i === 0) continue;
+    const p = value.charCodeAt(i - 1);
+    run = c === p ? run + 1 : 1;
+    ascending = c === p + 1 ? ascending + 1 : 1;
+    if (n >= 6 && (run >= 6 || ascending >= 6)) {
+      filler = true;
+      break;
+    }
+  }
+  // As isFiller counts them: each character outside ASCII as a distinct one.
+  if (n >= 6 && seen + nonAscii < Math.min(6, Math.ceil(n / 3))) filler = true;
+  let sum = 0;
+  for (let k = 0; k < seen; k++) {
+    const c = firstSeen[k] as number;
+    sum += cLog2c(asciiCounts[c] as number);
+    asciiCounts[c] = 0;
+  }
+  if (filler) return true;
+  if (other !== undefined) for (const count of other.values()) sum += cLog2c(count);
+  measured.entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
+  measured.lower = lower;
+  measured.upper = upper;
+  measured.digit = digit;
+  measured.other = rest;
+  return false;
+}
+
 export interface RandomnessOptions {
   /** Shortest value that can pass. */
   minLength: number;
@@ -305,13 +370,13 @@ export function looksRandom(value: string, options: RandomnessOptions): boolean 
   const n = value.length;
   if (n < options.minLength || n > 8192) return false;
   if (isOrdinaryValue(value) || isUuid(value)) return false;
-  if (isFiller(value) || isWordLike(value)) return false;
-  const entropy = shannonEntropy(value);
+  if (fillerElseMeasure(value) || isWordLike(value)) return false;
+  const entropy = measured.entropy;
   if (options.minEntropy !== undefined && entropy < options.minEntropy) return false;
   if (isHex(value)) {
     return options.allowHex === true && n >= 32 && entropy >= 3.0 && /\d/.test(value) && /[a-f]/i.test(value);
   }
-  const cls = charClasses(value);
+  const cls = measured;
   const kinds = (cls.lower > 0 ? 1 : 0) + (cls.upper > 0 ? 1 : 0) + (cls.digit > 0 ? 1 : 0);
   if (kinds < 2) return false;
   if (cls.digit === 0 && cls.other === 0 && !isRandomCase(value)) return false;

@@ -63,3 +63,18 @@ test('the compiled kernel in src/ is the one its AssemblyScript source builds', 
   // Exits 1 and names the file when src/redact/anchorPrefilterWasm.ts is stale.
   execFileSync(process.execPath, [path.join(root, 'scripts', 'buildWasm.mjs'), '--check'], { cwd: root, stdio: 'pipe' });
 });
+
+test('a name holding its secret word anywhere (twilio) passes the kernel guard as it passes in JavaScript', () => {
+  // Digits only: the twilio-credential token format wants a hex letter, so only the name tells.
+  const sid = 'AC83710592648301957264810395726481';
+  const filler = 'const options = { retries: 3 };\n'.repeat(10);
+  for (const name of ['TWILIO_ACCOUNT_SID', 'myTwilioSid', 'twilio.account.sid', 'X_TWILIO_SID_PROD']) {
+    const text = `${filler}${name}=${sid}\n${filler}`;
+    sameSecrets(text);
+    assert.equal(withKernel.findSecrets(text).length, 1, name);
+  }
+  // Without the word, the same shape is not a secret (the guard turns the name away).
+  const text = `${filler}ACCOUNT_SID=${sid}\n${filler}`;
+  sameSecrets(text);
+  assert.equal(withKernel.findSecrets(text).length, 0);
+});

@@ -53,3 +53,48 @@ test('the keyword automaton finds its words in any case and only inside the give
   assert.equal(k.test('xxPASSxx', 3, 8), false);
   assert.equal(k.test('xxPASSxx', 2, 6), true);
 });
+
+test('neighbour rules turn away the same occurrences in the JavaScript and the WebAssembly scan', () => {
+  const anchors = [
+    { anchor: '=', owner: '=', neighbours: { notAfter: '=!<', notBefore: '=' } },
+    { anchor: ':', owner: ':', skipBetween: '0123456789', neighbours: { notAfter: ':', notBefore: ':' } },
+    { anchor: '://', owner: '://' },
+    { anchor: 'sig=', owner: 'sig=' },
+    { anchor: '--', owner: '--', neighbours: { onlyAfter: ' \t\n\0' } },
+    { anchor: '-p', owner: '-p', neighbours: { onlyAfter: ' ' } },
+    { anchor: 'sk-', owner: 'sk-' },
+    { anchor: '",', owner: '",', neighbours: { onlyBefore: ' "\\' } },
+    { anchor: 'key-', owner: 'key-' },
+    { anchor: 'eyJ', owner: 'eyJ' },
+    { anchor: 'hvs.', owner: 'hvs.' },
+  ];
+  const fits = (text: string, at: number, a: (typeof anchors)[number]): boolean => {
+    const end = at + a.anchor.length;
+    const prev = at > 0 ? text[at - 1] : '\0';
+    const next = end < text.length ? text[end] : '\0';
+    const n: { notAfter?: string; notBefore?: string; onlyAfter?: string; onlyBefore?: string } = a.neighbours ?? {};
+    if (a.skipBetween !== undefined && a.skipBetween.includes(prev as string) && a.skipBetween.includes(next as string) && at > 0 && end < text.length) return false;
+    if (n.notAfter !== undefined && at > 0 && n.notAfter.includes(prev as string)) return false;
+    if (n.notBefore !== undefined && end < text.length && n.notBefore.includes(next as string)) return false;
+    if (n.onlyAfter !== undefined && !n.onlyAfter.includes(prev as string)) return false;
+    if (n.onlyBefore !== undefined && !n.onlyBefore.includes(next as string)) return false;
+    return true;
+  };
+  const withKernel = new AnchorScanner(anchors);
+  const withoutKernel = new AnchorScanner(anchors, anchors.length, false);
+  const rng = new Rng(7);
+  // ASCII texts (the kernel applies every rule) and texts with characters above U+00FF whose low
+  // byte looks like an anchor's neighbour (the kernel leaves the not-… rules to JavaScript).
+  for (const alphabet of ['=:!<-p "\\,\n\t0123456789skyJhvgi./a', '=:!<-p "\\,\n\t0123456789skyJhvgi./a\u013d\u013a\u0130\u0122']) {
+    for (let round = 0; round < 300; round++) {
+      const text = rng.chars(alphabet, 200 + rng.int(200));
+      const expected: string[] = [];
+      for (const a of anchors) for (let i = text.indexOf(a.anchor); i >= 0; i = text.indexOf(a.anchor, i + 1)) if (fits(text, i, a)) expected.push(`${i}:${a.anchor}`);
+      for (const scanner of [withKernel, withoutKernel]) {
+        const seen: string[] = [];
+        scanner.scan(text, (owner, at) => seen.push(`${at}:${owner}`));
+        assert.deepEqual(seen.sort(), expected.sort(), JSON.stringify(text));
+      }
+    }
+  }
+});

@@ -120,6 +120,17 @@ test('setDynamicSecrets replaces the set: the old token is no longer matched, th
   assert.equal(r.redact(`a ${newToken} b`), `a ${newToken} b`);
 });
 
+test('a short text found clean before is redacted once it holds a new dynamic secret', () => {
+  const token = 'later-' + f.b62(20);
+  const r = createRedactor();
+  const text = `session ${token}`;
+  // Remembered as clean (short texts are), then the secret becomes known.
+  assert.equal(r.redact(text), text);
+  assert.equal(r.redact(text), text);
+  r.setDynamicSecrets([token]);
+  assert.equal(r.redact(text), `session ${MARK}`);
+});
+
 test('overlapping dynamic secrets become one marker', () => {
   const r = createRedactor({ dynamicSecrets: ['abcdefgh1234', 'gh1234ijklmn'] });
   assert.equal(r.redact('x abcdefgh1234ijklmn y'), `x ${MARK} y`);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redactDeep } from '../../../src/redact/redactDeep';
 import { createRedactor } from '../../../src/redact/secretRedactor';
+import { generateCorpus } from '../../redaction/corpus';
 import { fakes } from './fakeSecrets';
 
 const f = fakes(0xdee9);
@@ -69,4 +70,35 @@ test('object keys are left as they are', () => {
   const key = f.githubClassic();
   const out = redactDeep({ [key]: 'v' }, redactor);
   assert.deepEqual(Object.keys(out), [key]);
+});
+
+test('redactDeep gives what redact gives each string, for every corpus entry inside objects, also when texts recur', () => {
+  const corpus = generateCorpus(31);
+  const entries = [...corpus.positives, ...corpus.negatives].map((e) => e.text);
+  // The reference redacts from findSecrets every time, so nothing is remembered on its side.
+  const reference = createRedactor();
+  const full = (text: string): string => {
+    let out = '';
+    let at = 0;
+    for (const s of reference.findSecrets(text)) {
+      out += `${text.slice(at, s.start)}[REDACTED:${s.kind}]`;
+      at = s.end;
+    }
+    return out + text.slice(at);
+  };
+  const deep = createRedactor();
+  // Twice: the second round meets every short text again (remembered as clean, or not).
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < entries.length; i += 3) {
+      const [a, b, c] = [entries[i] as string, entries[i + 1] ?? '', entries[i + 2] ?? ''];
+      const value = { tool: 'run_in_terminal', args: { command: a, list: [b, 7, { nested: c }] }, result: `${b}\n${c}`, ok: true };
+      const expected = {
+        tool: full('run_in_terminal'),
+        args: { command: full(a), list: [full(b), 7, { nested: full(c) }] },
+        result: full(`${b}\n${c}`),
+        ok: true,
+      };
+      assert.deepEqual(redactDeep(value, deep), expected);
+    }
+  }
 });
