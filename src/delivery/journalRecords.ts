@@ -30,6 +30,23 @@ export function encodeRecordInto(target: Buffer, at: number, json: string, bodyB
   target.writeUInt32LE(crc32(target.subarray(body, body + bodyBytes)), at + 4);
 }
 
+/**
+ * Like `encodeRecordInto` for a payload whose JSON is `parts` joined (`partBytes[i]` the UTF-8
+ * length of each, `bodyBytes` their sum), written one after the other: the joined string is never
+ * made. Joining a record around an event's JSON, or serialising the whole record at once, costs a
+ * second copy of the text on the heap for every event journaled.
+ */
+export function encodePartsInto(target: Buffer, at: number, parts: readonly string[], partBytes: ArrayLike<number>, bodyBytes: number): void {
+  const body = at + HEADER_BYTES;
+  let end = body;
+  for (let i = 0; i < parts.length; i++) {
+    target.write(parts[i], end, partBytes[i], 'utf8');
+    end += partBytes[i];
+  }
+  target.writeUInt32LE(bodyBytes, at);
+  target.writeUInt32LE(crc32(target.subarray(body, body + bodyBytes)), at + 4);
+}
+
 export interface DecodedRecord {
   readonly offset: number;
   readonly length: number;

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { encodeRecordInto, HEADER_BYTES } from './journalRecords';
+import { encodePartsInto, encodeRecordInto, HEADER_BYTES } from './journalRecords';
 
 /** Records waiting for the next group commit, encoded back to back into one reused buffer. */
 export interface Chunk<T> {
@@ -30,14 +30,26 @@ export class RecordChunks<T> {
 
   /** Appends one record for `target`: `json`, `bodyBytes` long in UTF-8. */
   append(target: T, json: string, bodyBytes: number): void {
-    const length = HEADER_BYTES + bodyBytes;
+    const chunk = this.chunkFor(target, HEADER_BYTES + bodyBytes);
+    encodeRecordInto(chunk.buffer, chunk.used, json, bodyBytes);
+    chunk.used += HEADER_BYTES + bodyBytes;
+  }
+
+  /** Appends one record whose JSON is `parts` joined (see `encodePartsInto`). */
+  appendParts(target: T, parts: readonly string[], partBytes: ArrayLike<number>, bodyBytes: number): void {
+    const chunk = this.chunkFor(target, HEADER_BYTES + bodyBytes);
+    encodePartsInto(chunk.buffer, chunk.used, parts, partBytes, bodyBytes);
+    chunk.used += HEADER_BYTES + bodyBytes;
+  }
+
+  /** The open chunk of `target` if `length` more bytes fit in it, else a new one. */
+  private chunkFor(target: T, length: number): Chunk<T> {
     let chunk = this.open[this.open.length - 1];
     if (!chunk || chunk.target !== target || chunk.used + length > chunk.buffer.length) {
       chunk = { target, buffer: this.take(length), used: 0 };
       this.open.push(chunk);
     }
-    encodeRecordInto(chunk.buffer, chunk.used, json, bodyBytes);
-    chunk.used += length;
+    return chunk;
   }
 
   /** Hands the waiting chunks to a writer; give them back with `recycle` once written. */

@@ -93,6 +93,11 @@ export class Spool {
   private waiters: Array<{ mark: number; resolve: () => void; reject: (err: Error) => void }> = [];
   private failed: Error | undefined;
   private closed = false;
+  /** Scratch for `store`: an event record's JSON in parts, and the UTF-8 length of each. */
+  private readonly recordParts = ['', '', '', ''];
+  private readonly partBytes = new Uint32Array(4);
+  private lastSession: { id: string | undefined; part: string } = { id: undefined, part: '' };
+  private lastMeta: { meta: Record<string, string> | undefined; part: string } = { meta: undefined, part: '}' };
 
   private constructor(
     private readonly owned: OwnedDirectory,
@@ -210,17 +215,32 @@ export class Spool {
     await this.owned.release(this.pendingCount === 0);
   }
 
-  /** Appends the record and notes where it is; the caller builds an entry if it wants one. */
-  /** Journals one event into the active segment and indexes it; returns its seq. */
+  /**
+   * Journals one event into the active segment and indexes it; returns its seq. The record is the
+   * JSON of an `EventRecord`, written as parts around the event's own JSON: only the event is
+   * serialised per call, the session and meta parts are reused while they stay the same (a turn's
+   * events share both), and no joined copy of the text is made.
+   */
   private store(sessionId: string, event: SessionEvent, meta: Record<string, string> | undefined): number {
     const seq = ++this.seq;
-    const json = JSON.stringify({ k: 'e', q: seq, s: sessionId, e: event, ...(meta ? { m: meta } : {}) } satisfies EventRecord);
-    const bodyBytes = Buffer.byteLength(json, 'utf8');
+    const parts = this.recordParts;
+    parts[0] = `{"k":"e","q":${seq}`;
+    parts[1] = this.sessionPart(sessionId);
+    parts[2] = JSON.stringify(event);
+    parts[3] = this.metaPart(meta);
+    let bodyBytes = 0;
+    for (let i = 0; i < parts.length; i++) {
+      this.partBytes[i] = Buffer.byteLength(parts[i], 'utf8');
+      bodyBytes += this.partBytes[i];
+    }
     const length = HEADER_BYTES + bodyBytes;
     this.makeRoom(length);
     const segment = this.active;
     const offset = segment.bytes;
-    this.write(segment, json, bodyBytes);
+    this.chunks.appendParts(segment, parts, this.partBytes, bodyBytes);
+    // The scratch must not keep the event's text alive until the next append.
+    parts[2] = '';
+    this.wrote(segment, bodyBytes);
     if (segment.count === 0) segment.firstSeq = seq;
     if (segment.count === segment.lengths.length) {
       segment.offsets = grown(segment.offsets);
@@ -295,8 +315,26 @@ export class Spool {
     }
   }
 
+  /** `"s":…,"e":` of the record, as JSON.stringify writes it; the same string for the same session. */
+  private sessionPart(sessionId: string): string {
+    if (sessionId !== this.lastSession.id) this.lastSession = { id: sessionId, part: `,"s":${JSON.stringify(sessionId)},"e":` };
+    return this.lastSession.part;
+  }
+
+  /** `"m":…}` closing the record, or `}` without meta; the same string for the same meta object. */
+  private metaPart(meta: Record<string, string> | undefined): string {
+    if (!meta) return '}';
+    if (meta !== this.lastMeta.meta) this.lastMeta = { meta, part: `,"m":${JSON.stringify(meta)}}` };
+    return this.lastMeta.part;
+  }
+
   private write(segment: Segment, json: string, bodyBytes: number): void {
     this.chunks.append(segment, json, bodyBytes);
+    this.wrote(segment, bodyBytes);
+  }
+
+  /** Accounts for a record just appended to `segment`'s chunks and wakes the writer. */
+  private wrote(segment: Segment, bodyBytes: number): void {
     segment.bytes += HEADER_BYTES + bodyBytes;
     this.totalBytes += HEADER_BYTES + bodyBytes;
     this.appended++;

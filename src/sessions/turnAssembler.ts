@@ -1,6 +1,7 @@
 import type { Disposable } from '../common/disposable';
-import type { SpanRecord } from '../intake/spanRecord';
-import { operationOf } from './genAiAttributes';
+import type { Attributes, SpanRecord } from '../intake/spanRecord';
+import { Attr, operationOf } from './genAiAttributes';
+import { RecentSpanIds } from './recentSpanIds';
 import type { Turn } from './turn';
 
 export interface TurnAssemblerOptions {
@@ -22,6 +23,13 @@ export const DEFAULT_TURN_ASSEMBLER_OPTIONS: TurnAssemblerOptions = { turnTimeou
 // Roots of emitted turns are remembered so late tails still know their turn; bounded because a
 // long-lived window sees thousands of turns.
 const REMEMBERED_ROOTS = 2_048;
+/**
+ * What a remembered root leaves out: its content. A tail's translation never reads its root's
+ * content (that went out with the root's turn), and a root kept whole pins its messages for 2,048
+ * turns — long enough for V8 to promote them, so under a burst each turn left ~800 bytes of
+ * old-generation garbage behind.
+ */
+const ROOT_CONTENT: ReadonlySet<string> = new Set([Attr.inputMessages, Attr.outputMessages, Attr.userRequest, Attr.toolArguments, Attr.toolResult]);
 // Producers retry exports after timeouts, so the same span can arrive twice.
 const REMEMBERED_SPAN_IDS = 50_000;
 
@@ -38,7 +46,7 @@ interface PendingTrace {
 export class TurnAssembler implements Disposable {
   private readonly pending = new Map<string, PendingTrace>();
   private readonly emittedRoots = new Map<string, SpanRecord>();
-  private readonly seenSpans = new Set<string>();
+  private readonly seenSpans = new RecentSpanIds(REMEMBERED_SPAN_IDS);
   private duplicates = 0;
 
   constructor(
@@ -60,18 +68,16 @@ export class TurnAssembler implements Disposable {
   }
 
   add(span: SpanRecord): void {
-    const key = `${span.traceId}/${span.spanId}`;
-    if (this.seenSpans.has(key)) {
+    if (!this.seenSpans.add(span.traceId, span.spanId)) {
       this.duplicates++;
       return;
     }
-    remember(this.seenSpans, key, REMEMBERED_SPAN_IDS);
 
     if (isTurnRoot(span)) {
       const waiting = this.take(span.traceId);
       this.emit({ traceId: span.traceId, root: span, spans: [...(waiting?.spans ?? []), span], complete: true });
       this.emittedRoots.delete(span.traceId);
-      this.emittedRoots.set(span.traceId, span);
+      this.emittedRoots.set(span.traceId, withoutContent(span));
       if (this.emittedRoots.size > REMEMBERED_ROOTS) {
         this.emittedRoots.delete(this.emittedRoots.keys().next().value as string);
       }
@@ -157,9 +163,12 @@ function topmostAgent(spans: readonly SpanRecord[]): SpanRecord | undefined {
   return best;
 }
 
-function remember(set: Set<string>, key: string, limit: number): void {
-  set.add(key);
-  if (set.size > limit) {
-    set.delete(set.values().next().value as string);
+function withoutContent(root: SpanRecord): SpanRecord {
+  const attributes: Attributes = {};
+  for (const key of Object.keys(root.attributes)) {
+    if (!ROOT_CONTENT.has(key)) {
+      attributes[key] = root.attributes[key];
+    }
   }
+  return { ...root, attributes };
 }

@@ -841,7 +841,8 @@ function batchKey(sessionId: string, ids: readonly string[]): string {
 /** Whether `seqs` are still the first events of `queue`: nothing of the batch left it meanwhile. */
 function isHead(queue: SeqQueue, seqs: readonly number[]): boolean {
   if (queue.length < seqs.length) return false;
-  for (let i = 0; i < seqs.length; i++) if (queue.at(i) !== seqs[i]) return false;
+  const head = queue.peek(seqs.length);
+  for (let i = 0; i < seqs.length; i++) if (head[i] !== seqs[i]) return false;
   return true;
 }
 

@@ -52,6 +52,11 @@ test('a backlog keeps its seqs and their order through batches, bound drops and 
   exercise(2, 1_000_000, 50);
 });
 
+test('runs of consecutive seqs (a turn appended at once) come out exactly, cut anywhere', () => {
+  exercise(4, 0, 1);
+  exercise(5, 7, 2);
+});
+
 test('a backlog spanning more than 2^32 seqs keeps exact values (8-byte slots)', () => {
   exercise(3, 2 ** 40, 2 ** 29);
   const q = new SeqQueue();

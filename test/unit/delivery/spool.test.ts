@@ -99,3 +99,27 @@ test('the size bound drops the oldest events, counted, and only at the bound', a
   assert.deepEqual(await spool.readSeq(seqs[199]), chain[199].event);
   await spool.close();
 });
+
+test('an event record is written as the JSON of the whole record would be, whatever its text holds', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 10 * 1024 * 1024, logger: silentLogger });
+  const tricky = { id: 'e-1', timestamp: '2026-01-01T00:00:00.000Z', parentId: null, type: 'user.message' as const, data: { content: 'naïve "quotes" \\ \n 😀 \ud800 done' } };
+  const session = 'sess "ión"';
+  const meta = { r: 'https://github.com/a/b', l: 'user' };
+  spool.appendSeq(session, tricky, meta);
+  spool.appendSeq(session, { ...tricky, id: 'e-2' });
+  spool.appendSeq('other', { ...tricky, id: 'e-3' }, meta);
+  await spool.sync();
+  const [segment] = fs.readdirSync(spool.directory).filter((f) => f.endsWith('.log'));
+  const { records, validBytes } = decodeRecords(fs.readFileSync(path.join(spool.directory, segment)));
+  const bytes = fs.readFileSync(path.join(spool.directory, segment)).subarray(0, validBytes);
+  const expected = Buffer.concat([
+    encodeRecord({ k: 'e', q: 1, s: session, e: tricky, m: meta }),
+    encodeRecord({ k: 'e', q: 2, s: session, e: { ...tricky, id: 'e-2' } }),
+    encodeRecord({ k: 'e', q: 3, s: 'other', e: { ...tricky, id: 'e-3' }, m: meta }),
+  ]);
+  assert.equal(records.length, 3);
+  assert.deepEqual(bytes, expected);
+  assert.deepEqual(await spool.readSeq(1), tricky);
+  await spool.close();
+});

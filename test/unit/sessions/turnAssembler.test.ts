@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { toSpanRecord, type SpanRecord } from '../../../src/intake/spanRecord';
+import { translateTurn } from '../../../src/sessions/translate';
 import { TurnAssembler } from '../../../src/sessions/turnAssembler';
 import type { Turn } from '../../../src/sessions/turn';
 import { generateCopilotSpans } from '../../support/copilotSpans';
@@ -96,4 +97,28 @@ test('a late span of a turn already emitted comes out as a tail that knows its r
   assert.equal(t.root?.spanId, spans[firstRoot].spanId);
   assert.deepEqual(t.spans.map((s) => s.spanId), [late.spanId]);
   assembler.dispose();
+});
+
+test("a tail's remembered root keeps what the tail needs and not the root's content", async () => {
+  const spans = records();
+  const rootIndex = spans.findIndex(isRoot);
+  const root = spans[rootIndex];
+  let resolveTail: (t: Turn) => void = () => {};
+  const tail = new Promise<Turn>((r) => (resolveTail = r));
+  const assembler = new TurnAssembler((t) => (t.complete ? undefined : resolveTail(t)), { turnTimeoutMs: 60_000, tailDelayMs: 20 });
+  // Every child arrives late: the whole turn but its root is a tail.
+  assembler.add(root);
+  for (const span of spans.slice(0, rootIndex)) assembler.add(span);
+  const t = await within(tail, 10_000, 'the tail');
+  assembler.dispose();
+  assert.ok(root.attributes['copilot_chat.user_request'] !== undefined && root.attributes['gen_ai.input.messages'] !== undefined);
+  assert.equal(t.root?.attributes['copilot_chat.user_request'], undefined);
+  assert.equal(t.root?.attributes['gen_ai.input.messages'], undefined);
+  assert.equal(t.root?.attributes['gen_ai.output.messages'], undefined);
+  assert.deepEqual({ ...t.root, attributes: undefined }, { ...root, attributes: undefined });
+  // The tail translates exactly as it would with the whole root at hand.
+  assert.deepEqual(translateTurn(t), translateTurn({ ...t, root }));
+  const content = ['copilot_chat.user_request', 'gen_ai.input.messages', 'gen_ai.output.messages'];
+  const withoutContent = Object.keys(root.attributes).filter((k) => !content.includes(k));
+  assert.deepEqual(Object.keys(t.root?.attributes ?? {}), withoutContent);
 });
