@@ -26,7 +26,7 @@ export const backlogBenchmark: Benchmark = {
     const { drain } = ours;
     const drainSeconds = (drain.lastEventAt - drain.firstEventAt) / 1000;
     const notes = [
-      `${ours.events.toLocaleString('en')} events (${ours.sessions} Copilot sessions × 100 turns, real SDK spans through RelayPipeline → Sessions API destination, service refusing connections), one round per side`,
+      `${ours.events.toLocaleString('en')} events (${ours.sessions} Copilot sessions × 100 turns, real SDK spans handed over a turn at a time through RelayPipeline → Sessions API destination, service refusing connections), one round per side`,
       `idle RSS ${ours.idleMB.toFixed(0)} MB after warm-up; growth at end of intake ${ours.endGrowthMB.toFixed(1)} MB, ${ours.settledGrowthMB.toFixed(1)} MB after a full GC, of which live JS heap ${ours.heapGrowthMB.toFixed(1)} MB = ${((ours.heapGrowthMB * 1024 * 1024) / ours.events).toFixed(0)} B/event (baseline ${baseline.settledGrowthMB.toFixed(0)} MB)`,
       `intake ${(ours.events / ours.intakeSeconds).toFixed(0)} events/s; spool on disk ${(ours.spoolBytes / 1024 / 1024).toFixed(0)} MB`,
       `drain ${(drain.distinct / drainSeconds).toFixed(0)} events/s (${drainSeconds.toFixed(1)} s, ${drain.requests} requests, first delivery ${((drain.firstEventAt - drain.listeningAt) / 1000).toFixed(1)} s after the service came up; backoff and breaker capped at 1 s), peak growth while draining ${ours.drainPeakGrowthMB.toFixed(1)} MB`,
