@@ -1,8 +1,8 @@
 import type { Disposable } from '../common/disposable';
 import type { Redactor } from '../redact/redactor';
-import { eventId } from './eventIds';
+import { EventIds } from './eventIds';
 import { Attr, firstAttr, sessionIdOf } from './genAiAttributes';
-import { isoTimestamp } from './isoTimestamp';
+import { IsoTimestamps } from './isoTimestamp';
 import type { SessionEvent } from './sessionEvent';
 import { translateTurn, type EventDraft } from './translate';
 import type { Turn } from './turn';
@@ -51,6 +51,8 @@ const TITLE_LENGTH = 60;
 export class SessionTracker implements Disposable {
   private readonly sessions = new Map<string, SessionState>();
   private readonly sessionOfTrace = new Map<string, string>();
+  private readonly eventIds = new EventIds();
+  private readonly timestamps = new IsoTimestamps();
   private orphanSpans = 0;
 
   constructor(
@@ -103,7 +105,7 @@ export class SessionTracker implements Disposable {
           sessionId,
           producer: 'session-relay',
           producerVersion: this.options.producerVersion,
-          startTime: isoTimestamp(root.startTimeMs),
+          startTime: this.timestamps.format(root.startTimeMs),
           selectedModel: translated.selectedModel ?? null,
           context: {
             repository: firstAttr(spans, Attr.repository) ?? null,
@@ -202,8 +204,8 @@ export class SessionTracker implements Disposable {
 
   private chain(session: SessionState, draft: EventDraft): SessionEvent {
     const event: SessionEvent = {
-      id: eventId(session.id, draft.spanId, draft.kind, draft.index),
-      timestamp: isoTimestamp(draft.timeMs),
+      id: this.eventIds.id(session.id, draft.spanId, draft.kind, draft.index),
+      timestamp: this.timestamps.format(draft.timeMs),
       parentId: session.lastEventId,
       type: draft.type,
       data: draft.data,

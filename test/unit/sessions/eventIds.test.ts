@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { eventId } from '../../../src/sessions/eventIds';
+import { EventIds } from '../../../src/sessions/eventIds';
 import { prng } from '../../support/copilotSpans';
+
+const ids = new EventIds();
+const eventId = (sessionId: string, spanId: string, kind: string, index?: number): string => ids.id(sessionId, spanId, kind, index);
 
 /** RFC 4122 §4.3 spelled out with a Hash object: what every id ever persisted was computed with. */
 function uuidV5(sessionId: string, spanId: string, kind: string, index: number): string {

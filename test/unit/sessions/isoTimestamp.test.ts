@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isoTimestamp } from '../../../src/sessions/isoTimestamp';
+import { IsoTimestamps } from '../../../src/sessions/isoTimestamp';
 import { prng } from '../../support/copilotSpans';
+
+const timestamps = new IsoTimestamps();
 
 function viaDate(ms: number): string {
   try {
@@ -13,7 +15,7 @@ function viaDate(ms: number): string {
 
 function viaFast(ms: number): string {
   try {
-    return isoTimestamp(ms);
+    return timestamps.format(ms);
   } catch (err) {
     return `throws ${(err as Error).name}`;
   }
