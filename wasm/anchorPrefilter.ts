@@ -102,6 +102,9 @@ function walk(steps: usize, text: usize, end: i32, floor: i32): bool {
   return false;
 }
 
+// Inlined: most `:` and `=` of a text come here, and the call costs about as much as the walk.
+// @ts-ignore: decorator
+@inline
 function guard(text: usize, at: i32): bool {
   const maxSkip = load<i32>(GUARD_MAX_SKIP);
   const maxName = load<i32>(GUARD_MAX_NAME);
@@ -137,6 +140,16 @@ function pairAt(table: usize, first: u32, second: u32): bool {
   return (load<u8>(table + <usize>(bit >> 3)) & (1 << (bit & 7))) != 0;
 }
 
+/** Whether a keyed (multi-character) anchor of the needle at `i` may hold, by its neighbours. */
+// @ts-ignore: decorator
+@inline
+function keyed(text: usize, len: i32, i: i32, base: usize, b: u32, a: u32): bool {
+  return (
+    (b < 128 && load<u8>(base + b) != 0 && load<u8>(base + BEFORE_NEXT + a) != 0 && pairAt(base + BEFORE_PAIRS, i > 1 ? <u32>load<u8>(text + <usize>(i - 2)) : 0, b)) ||
+    (a < 128 && load<u8>(base + 128 + a) != 0 && load<u8>(base + AFTER_PREV + b) != 0 && pairAt(base + AFTER_PAIRS, a, i + 2 < len ? <u32>load<u8>(text + <usize>(i + 2)) : 0))
+  );
+}
+
 // What check() found, besides where: the one-character anchor of the needle was checked (exact
 // text only) and holds, or was checked and fails. Written to the output as state << STATE_SHIFT.
 const SINGLE_UNKNOWN: i32 = 1;
@@ -158,16 +171,13 @@ function check(text: usize, len: i32, i: i32, exact: bool): i32 {
   // The bytes just outside the text are 0 (written by the JavaScript side).
   const b = <u32>load<u8>(text + <usize>(i - 1));
   const a = <u32>load<u8>(text + <usize>(i + 1));
-  const keyed =
-    (b < 128 && load<u8>(base + b) != 0 && load<u8>(base + BEFORE_NEXT + a) != 0 && pairAt(base + BEFORE_PAIRS, i > 1 ? <u32>load<u8>(text + <usize>(i - 2)) : 0, b)) ||
-    (a < 128 && load<u8>(base + 128 + a) != 0 && load<u8>(base + AFTER_PREV + b) != 0 && pairAt(base + AFTER_PAIRS, a, i + 2 < len ? <u32>load<u8>(text + <usize>(i + 2)) : 0));
   if ((flags & SINGLE) == 0) {
-    if (!keyed) return 0;
+    if (!keyed(text, len, i, base, b, a)) return 0;
     return (flags & ALL_GUARDED) == 0 || guard(text, i) ? SINGLE_UNKNOWN : 0;
   }
   if (!exact) {
     // Without exact characters only the guard can be trusted here; JavaScript checks the rest.
-    if (keyed) return (flags & ALL_GUARDED) == 0 || guard(text, i) ? SINGLE_UNKNOWN : 0;
+    if (keyed(text, len, i, base, b, a)) return (flags & ALL_GUARDED) == 0 || guard(text, i) ? SINGLE_UNKNOWN : 0;
     return (flags & GUARDED) == 0 || guard(text, i) ? SINGLE_UNKNOWN : 0;
   }
   let holds = true;
@@ -181,7 +191,8 @@ function check(text: usize, len: i32, i: i32, exact: bool): i32 {
     holds = guarded == 1;
   }
   if (holds) return SINGLE_HOLDS;
-  if (!keyed) return 0;
+  // Asked only now: most occurrences of a one-character anchor are settled above without it.
+  if (!keyed(text, len, i, base, b, a)) return 0;
   if ((flags & ALL_GUARDED) != 0) {
     if (guarded < 0) guarded = guard(text, i) ? 1 : 0;
     if (guarded == 0) return 0;
@@ -255,9 +266,16 @@ export function scan(text: usize, len: i32, out: usize, exact: bool): i32 {
       m++;
     }
   }
-  for (; i < len; i++) {
-    store<i32>(out + (<usize>m << 2), i);
-    m++;
+  if (i < len) {
+    // The last, partial block: its lanes past the text are masked off (the byte after the text is
+    // 0, as the checks read it), so the tail is classified like the rest instead of every position
+    // in it going to the checks.
+    let bits = blockHits(text + <usize>i, needleLo, needleHi, prevLo, prevHi, nextLo, nextHi, modeOr, modeAnd, modeNand, modeAll) & ((1 << (len - i)) - 1);
+    while (bits != 0) {
+      store<i32>(out + (<usize>m << 2), i + ctz(bits));
+      bits &= bits - 1;
+      m++;
+    }
   }
   let n = 0;
   for (let k = 0; k < m; k++) {

@@ -108,6 +108,11 @@ interface Entry<T> {
    */
   readonly probe: number;
   readonly probeCode: number;
+  /**
+   * The needle, the neighbour key and the probe are all of the anchor (`://`, `-p`): once they
+   * match, comparing the whole anchor again would tell nothing new.
+   */
+  readonly covered: boolean;
   readonly guard: NameGuard | null;
   /** ASCII tables of the owner's neighbours (null: no such rule). */
   readonly notAfter: Uint8Array | null;
@@ -441,6 +446,7 @@ export class AnchorScanner<T> {
       skipBetween,
       probe,
       probeCode,
+      covered: a.anchor.length <= 2 || (a.anchor.length === 3 && probe >= 0),
       guard: a.guard ?? null,
       notAfter: asciiTable(near?.notAfter),
       notBefore: asciiTable(near?.notBefore),
@@ -492,13 +498,13 @@ export class AnchorScanner<T> {
       for (const e of n.before[b] as Entry<T>[]) {
         const start = i - e.offset;
         if (start < 0 || (e.probe >= 0 && text.charCodeAt(start + e.probe) !== e.probeCode)) continue;
-        if (text.startsWith(e.anchor, start) && neighboursFit(e, text, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
+        if ((e.covered || text.startsWith(e.anchor, start)) && neighboursFit(e, text, start) && (e.guard === null || e.guard.test(text, start))) visit(e.owner, start, e.anchor);
       }
     }
     if (c < 128 && n.afterMask[c] === 1) {
       for (const e of n.after[c] as Entry<T>[]) {
         if (e.probe >= 0 && text.charCodeAt(i + e.probe) !== e.probeCode) continue;
-        if (text.startsWith(e.anchor, i) && neighboursFit(e, text, i) && (e.guard === null || e.guard.test(text, i))) visit(e.owner, i, e.anchor);
+        if ((e.covered || text.startsWith(e.anchor, i)) && neighboursFit(e, text, i) && (e.guard === null || e.guard.test(text, i))) visit(e.owner, i, e.anchor);
       }
     }
     const unkeyed = n.unkeyed;

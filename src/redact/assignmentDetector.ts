@@ -354,6 +354,7 @@ const STRENGTH_BIT: Readonly<Record<Strength, number>> = { password: 0, strong: 
 /** `nameStart`: where the name starts, for isLiteralContext (asked only when needed); -1: a literal context. */
 function judge(text: string, value: Value | null, strength: Strength, words: string, nameStart: number): Found | null {
   if (value === null || value.end - value.start < MIN_VALUE[strength]) return null;
+  if (!value.quoted && isLowerCaseMemberAccess(text, value.start, value.end)) return null;
   const after = text.charCodeAt(value.end);
   const code = after === 40 /* ( */ || after === 60; /* < */
   const base = STRENGTH_BIT[strength];
@@ -375,6 +376,26 @@ function judge(text: string, value: Value | null, strength: Strength, words: str
     notSecretCache.set(raw, (known ?? 0) | (1 << bit) | (kind === null ? 1 << (bitOutsideLiteral + (literal ? 0 : 4)) : 0));
   }
   return null;
+}
+
+/**
+ * `options.password`, `config.token`: unquoted, lower-case words joined by dots. The commonest value
+ * after a secret's name in code, and judgeValue turns every one away (a dotted identifier of plain
+ * words), so judge does without the verdict cache's slice and lookup for it, and atSeparator
+ * without the name.
+ */
+function isLowerCaseMemberAccess(text: string, start: number, end: number): boolean {
+  let dots = 0;
+  let word = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) word++;
+    else if (c === 46 /* . */ && word > 0) {
+      dots++;
+      word = 0;
+    } else return false;
+  }
+  return dots > 0 && word > 0;
 }
 
 /** judgeValue's "not a secret" that holds only in this kind of context (a name read as a reference). */
@@ -451,6 +472,10 @@ function atSeparator(text: string, at: number): Found | null {
     if (next === 47 && text.charCodeAt(at + 2) === 47) return null;
     valueAt = next === 61 ? at + 2 : at + 1;
   }
+  // `password = options.password`: whatever the name, every path below turns such a value away
+  // (judge, and authorization's looksRandom: a credential of plain words), so read it first.
+  const early = sep === 61 ? readValue(text, valueAt, false) : null;
+  if (early !== null && !early.quoted && isLowerCaseMemberAccess(text, early.start, early.end)) return null;
   const span = nameBefore(text, at);
   if (span === null) return sep === 58 || sep === 61 ? namedValue(text, at, valueAt) : null;
   // A name after `/` or `@` is the tail of a path or package (`"@acme/rule-password": "^1.0"`).
@@ -461,7 +486,7 @@ function atSeparator(text: string, at: number): Found | null {
   const named = nameStrength(text.slice(span.start, span.end));
   if (named === null) return null;
   if (named.strength === 'authorization') return authorization(text, valueAt);
-  const value = readValue(text, valueAt, sep === 58);
+  const value = sep === 61 ? early : readValue(text, valueAt, true);
   // Too short to be accepted (the check judge starts with): skip reading the context.
   if (value === null || value.end - value.start < MIN_VALUE[named.strength]) return null;
   return judge(text, value, named.strength, named.words, span.start);

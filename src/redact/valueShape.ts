@@ -98,22 +98,25 @@ export function isFiller(value: string): boolean {
   }
   // Filler has fewer distinct characters than this: past it, counting them further changes nothing.
   const few = Math.min(6, Math.ceil(n / 3));
+  const seen = seenAt;
+  const mark = stamp;
   let run = 1;
   let ascending = 1;
   let distinct = 0;
+  // The previous character in a local (no second load per character); -2 continues no run.
+  let p = -2;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
     if (distinct < few) {
       if (c >= 128) distinct++;
-      else if (seenAt[c] !== stamp) {
-        seenAt[c] = stamp;
+      else if (seen[c] !== mark) {
+        seen[c] = mark;
         distinct++;
       }
     }
-    if (i === 0) continue;
-    const p = value.charCodeAt(i - 1);
     run = c === p ? run + 1 : 1;
     ascending = c === p + 1 ? ascending + 1 : 1;
+    p = c;
     if (run >= 6 || ascending >= 6) return true;
   }
   return distinct < few;
@@ -300,6 +303,72 @@ const measured = { entropy: 0, lower: 0, upper: 0, digit: 0, other: 0 };
  * looksRandom needs all three of every candidate value, and one pass costs a third of three.
  */
 function fillerElseMeasure(value: string): boolean {
+  const ascii = asciiFillerElseMeasure(value);
+  return ascii === NOT_ASCII ? anyFillerElseMeasure(value) : ascii === 1;
+}
+
+/** Character class per ASCII code: 0 lower, 1 upper, 2 digit, 3 other. */
+const CLASS_OF = new Uint8Array(128).map((_, c) => (c >= 97 && c <= 122 ? 0 : c >= 65 && c <= 90 ? 1 : c >= 48 && c <= 57 ? 2 : 3));
+const NOT_ASCII = -1;
+
+/**
+ * fillerElseMeasure for ASCII values (nearly all): 1 filler, 0 measured, NOT_ASCII where it met a
+ * character outside ASCII (counts reset). It runs over every candidate value, so the loop does only
+ * what needs each character: the counts, and the runs filler is told by. The character classes
+ * are summed from the counts afterwards, per distinct character (a branch per character on its
+ * class mispredicts on random values, and costs more than the rest of the loop).
+ */
+function asciiFillerElseMeasure(value: string): number {
+  const n = value.length;
+  const counts = asciiCounts;
+  const first = firstSeen;
+  let seen = 0;
+  let run = 1;
+  let ascending = 1;
+  let p = -2;
+  let verdict = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) {
+      verdict = NOT_ASCII;
+      break;
+    }
+    if (counts[c]++ === 0) first[seen++] = c;
+    run = c === p ? run + 1 : 1;
+    ascending = c === p + 1 ? ascending + 1 : 1;
+    p = c;
+    if ((run >= 6 || ascending >= 6) && n >= 6) {
+      verdict = 1;
+      break;
+    }
+  }
+  let sum = 0;
+  let lower = 0;
+  let upper = 0;
+  let digit = 0;
+  let rest = 0;
+  for (let k = 0; k < seen; k++) {
+    const c = first[k] as number;
+    const count = counts[c] as number;
+    sum += cLog2c(count);
+    counts[c] = 0;
+    const kind = CLASS_OF[c] as number;
+    if (kind === 0) lower += count;
+    else if (kind === 1) upper += count;
+    else if (kind === 2) digit += count;
+    else rest += count;
+  }
+  if (verdict !== 0) return verdict;
+  if (n >= 6 && seen < Math.min(6, Math.ceil(n / 3))) return 1;
+  measured.entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
+  measured.lower = lower;
+  measured.upper = upper;
+  measured.digit = digit;
+  measured.other = rest;
+  return 0;
+}
+
+function anyFillerElseMeasure(value: string): boolean {
   const n = value.length;
   let seen = 0;
   let nonAscii = 0;

@@ -57,6 +57,18 @@ test('secrets at the very start and end of a long text, and in texts of every le
   }
 });
 
+test('anchors in the last, partial block of a text are found as in JavaScript, in every lane', () => {
+  // 288 characters of code, then secrets ending the text at every offset of the last block.
+  const code = 'const options = { retries: 3, delay: 250 };\n'.repeat(7).slice(0, 288);
+  for (let pad = 0; pad < 32; pad++) {
+    for (const tail of ['password=Tr0ub4dor&3x!', 'postgres://app:Zq8vT2mW9xLp@db:5432', 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8']) {
+      const text = code + '\n' + ' '.repeat(pad) + tail;
+      sameSecrets(text);
+      assert.equal(withKernel.findSecrets(text).length, 1, `${pad} ${tail.slice(0, 8)}`);
+    }
+  }
+});
+
 test('the compiled kernel in src/ is the one its AssemblyScript source builds', () => {
   let root = __dirname;
   while (!fs.existsSync(path.join(root, 'scripts', 'buildWasm.mjs'))) root = path.dirname(root);

@@ -64,3 +64,15 @@ test('needles shared across anchors still find every occurrence, dynamic anchors
     assert.deepEqual(seen.sort(), expected.sort(), JSON.stringify(text));
   }
 });
+
+test('a member access of lower-case words after a secret name is left alone, a value that only looks like one is not', () => {
+  const r = createRedactor();
+  for (const line of ['const password = options.password ?? fallback;', 'apiKey = config.auth.key', 'token: settings.token,']) {
+    assert.deepEqual(r.findSecrets(line), [], line);
+  }
+  // Not lower-case words joined by dots, so judged in full: a digit, punctuation, upper case.
+  const password = r.findSecrets('const password = options.passw0rd!;');
+  assert.equal(password.length, 1);
+  assert.equal(password[0]?.kind, 'password-assignment');
+  assert.equal(r.redact('password = hunter.Tr0ub4dor!3'), 'password = [REDACTED:password-assignment]');
+});
