@@ -87,13 +87,30 @@ export async function readAndRepair(file: string): Promise<{ records: DecodedRec
   return { records, cutBytes: data.length - validBytes };
 }
 
-/** Reads one record at a known position. */
-export async function readRecordAt(handle: fs.FileHandle, offset: number, length: number): Promise<unknown> {
-  const buf = Buffer.allocUnsafe(length);
-  await handle.read(buf, 0, length, offset);
-  const { records } = decodeRecords(buf);
+/**
+ * The one record `data` holds (the bytes of a known position, `offset` in the file, for the
+ * error). Throws when it is not exactly one good record: a checksum that does not match, a torn
+ * record (cut short by the end of the file) or garbage.
+ */
+export function decodeRecordIn(data: Buffer, offset: number): unknown {
+  const { records } = decodeRecords(data);
   if (records.length !== 1) throw new Error(`journal record at ${offset} is damaged`);
   return records[0].payload;
+}
+
+/**
+ * Fills `buf` from `position` of the file, as far as the file goes: one `read` may return less
+ * than asked (a large one, or at the end). Returns the bytes read; fewer than `buf.length` only at
+ * the end of the file.
+ */
+export async function readFully(handle: fs.FileHandle, buf: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
 }
 
 /** Writes a small file atomically and durably: temp file, fsync, rename, fsync of the directory. */

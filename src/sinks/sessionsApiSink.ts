@@ -106,9 +106,9 @@ interface LoadedBatch extends Batch {
 
 const GITHUB_AUTH_RECHECK_MS = 60_000;
 /**
- * Events read back from the spool at a time while a batch is assembled: in parallel, so a batch
- * costs one group-commit wait and a pool of concurrent reads rather than one wait per event, yet
- * never many more bodies than the byte bound lets into the batch.
+ * Events read back from the spool at a time while a batch is assembled: together (a few large
+ * reads of the file), so a batch costs one group-commit wait and a few reads rather than one of
+ * each per event, yet never many more bodies than the byte bound lets into the batch.
  */
 const SPOOL_READ_CHUNK = 64;
 
@@ -758,9 +758,25 @@ export class SessionsApiDestination implements Destination {
     return this.bodies.get(seq) ?? (await this.spool!.readSeq(seq));
   }
 
-  /** Bodies of several events; those only in the spool are read concurrently. */
-  private bodiesOf(seqs: readonly number[]): Promise<SessionEvent[]> {
-    return Promise.all(seqs.map((seq) => this.bodyOf(seq)));
+  /** Bodies of several events; those only in the spool are read back together (a few large reads). */
+  private async bodiesOf(seqs: readonly number[]): Promise<SessionEvent[]> {
+    const bodies = new Array<SessionEvent>(seqs.length);
+    const spooled: number[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < seqs.length; i++) {
+      const body = this.bodies.get(seqs[i]);
+      if (body) {
+        bodies[i] = body;
+      } else {
+        spooled.push(seqs[i]);
+        at.push(i);
+      }
+    }
+    if (spooled.length > 0) {
+      const read = await this.spool!.readSeqs(spooled);
+      for (let j = 0; j < read.length; j++) bodies[at[j]] = read[j];
+    }
+    return bodies;
   }
 
   // --- outcomes -----------------------------------------------------------------------------

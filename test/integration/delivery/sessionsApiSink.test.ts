@@ -233,3 +233,28 @@ test('events resumed from the spool obey a consent revoked since the last run', 
   await githubIds.dispose();
   await server.close();
 });
+
+test('past the in-memory cap, interleaved sessions are read back from the spool in batches: each event once, in order', async () => {
+  const { server, make, githubIds } = await setup('spooled', { hardCap: 20, maxBatchEvents: 150 });
+  const dest = make();
+  await dest.whenReady();
+  // While the service is down the backlog builds up in the spool, the sessions' records interleaved.
+  server.outage();
+  const sessions = ['s-sa', 's-sb', 's-sc'];
+  for (let round = 0; round < 40; round++) {
+    for (const s of sessions) dest.enqueue(eventChain(s, 9, round * 9, `round ${round} ${'w'.repeat(round * 40)}`), context(s));
+  }
+  assert.equal(dest.status().pending, 1_080);
+  server.restore();
+  // A retried batch is read back from the spool a second time, with the same key.
+  server.queue.push({ kind: 'status', status: 503 }, { kind: 'stored-then-502' });
+  await until(() => dest.status().delivered === 1_080, 20_000, 'delivery of the backlog');
+  for (const s of sessions) {
+    const expected = Array.from({ length: 40 }, (_, round) => eventChain(s, 9, round * 9, `round ${round} ${'w'.repeat(round * 40)}`)).flat();
+    assert.deepEqual(server.sessionByTask(s)!.events, expected.map((e) => e.event), 'every body as it was enqueued');
+  }
+  invariant(dest);
+  await dest.close(2_000);
+  await githubIds.dispose();
+  await server.close();
+});

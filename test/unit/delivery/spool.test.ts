@@ -123,3 +123,125 @@ test('an event record is written as the JSON of the whole record would be, whate
   assert.deepEqual(await spool.readSeq(1), tricky);
   await spool.close();
 });
+
+/** The records of a spool's segment files, with where each is (file, offset, length) by seq. */
+function recordsOnDisk(dir: string): Map<number, { file: string; offset: number; length: number }> {
+  const out = new Map<number, { file: string; offset: number; length: number }>();
+  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.log'))) {
+    const file = path.join(dir, name);
+    for (const r of decodeRecords(fs.readFileSync(file)).records) {
+      const payload = r.payload as { k: string; q: number };
+      if (payload.k === 'e') out.set(payload.q, { file, offset: r.offset, length: r.length });
+    }
+  }
+  return out;
+}
+
+/** Counts the `read` calls on every file handle while `body` runs. */
+async function countingReads<T>(body: () => Promise<T>): Promise<{ result: T; reads: number }> {
+  const probe = await fs.promises.open(__filename, 'r');
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
+  await probe.close();
+  const original = proto.read;
+  let reads = 0;
+  proto.read = function (this: unknown, ...args: unknown[]) {
+    reads++;
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await body(), reads };
+  } finally {
+    proto.read = original;
+  }
+}
+
+/** Two sessions' events interleaved, as concurrent sessions append them. */
+function interleaved(count: number, content = 'hello'): ReturnType<typeof eventChain> {
+  const a = eventChain('a', count, 0, content);
+  const b = eventChain('b', count, 0, content);
+  return a.flatMap((e, i) => [e, b[i]]);
+}
+
+test('readSeqs reads a batch of records back with a few large reads, in the order asked', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 64 * 1024 * 1024, logger: silentLogger });
+  const events = interleaved(300);
+  const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
+  await spool.sync();
+  // Session a's records, every other one in the file; asked in an order of their own.
+  const wanted = seqs.filter((_, i) => i % 2 === 0);
+  const order = [...wanted.slice(100), ...wanted.slice(0, 100)];
+  const { result, reads } = await countingReads(() => spool.readSeqs(order));
+  const bySeq = new Map(seqs.map((q, i) => [q, events[i].event]));
+  assert.deepEqual(result, order.map((q) => bySeq.get(q)));
+  assert.equal(reads, 1, 'one read covers records near each other');
+  assert.deepEqual(await spool.readSeqs([]), []);
+  await spool.close();
+});
+
+test('readSeqs: records over several write chunks and past the size of one read all come back', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 256 * 1024 * 1024, segmentBytes: 32 * 1024 * 1024, logger: silentLogger });
+  // ~10 MB in one segment: dozens of 256 KiB write chunks, and more than two 4 MiB reads.
+  const events = eventChain('big', 1_000, 0, 'y'.repeat(10_000));
+  const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
+  await spool.sync();
+  assert.equal(fs.readdirSync(spool.directory).filter((f) => f.endsWith('.log')).length, 1);
+  const { result, reads } = await countingReads(() => spool.readSeqs(seqs));
+  assert.deepEqual(result, events.map((e) => e.event));
+  assert.ok(reads >= 3 && reads <= 4, `reads stay ≤ 4 MiB each: ${reads}`);
+  await spool.close();
+});
+
+test('readSeqs: records of several segments, and one asked before its write, come back', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 64 * 1024 * 1024, segmentBytes: 16 * 1024, logger: silentLogger });
+  const events = interleaved(100, 'z'.repeat(200));
+  const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
+  assert.ok(spool.unsynced);
+  // Not synced yet: the read waits for the write of what it needs.
+  const result = await spool.readSeqs([seqs[199], ...seqs.slice(0, 150)]);
+  assert.deepEqual(result, [events[199].event, ...events.slice(0, 150).map((e) => e.event)]);
+  assert.ok(fs.readdirSync(spool.directory).filter((f) => f.endsWith('.log')).length > 3, 'spread over segments');
+  await spool.close();
+});
+
+test('readSeqs: a corrupt record inside a batched range fails the read; the records around it still read', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 64 * 1024 * 1024, logger: silentLogger });
+  const events = interleaved(50);
+  const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
+  await spool.sync();
+  const bad = recordsOnDisk(spool.directory).get(seqs[41])!;
+  const fd = fs.openSync(bad.file, 'r+');
+  // A flipped bit in the middle of the record's JSON: only its checksum tells.
+  const at = bad.offset + Math.floor(bad.length / 2);
+  const byte = Buffer.alloc(1);
+  fs.readSync(fd, byte, 0, 1, at);
+  byte[0] ^= 0x01;
+  fs.writeSync(fd, byte, 0, 1, at);
+  fs.closeSync(fd);
+  await assert.rejects(spool.readSeqs(seqs.slice(30, 60)), /damaged/);
+  await assert.rejects(spool.readSeq(seqs[41]), /damaged/);
+  // Its neighbours (the range read over the damaged bytes) are fine.
+  const around = [...seqs.slice(30, 41), ...seqs.slice(42, 60)];
+  const bySeq = new Map(seqs.map((q, i) => [q, events[i].event]));
+  assert.deepEqual(await spool.readSeqs(around), around.map((q) => bySeq.get(q)));
+  await spool.close();
+});
+
+test('readSeqs: a torn last record fails the read; an acknowledged one is no longer on disk', async () => {
+  const root = tmp();
+  const { spool } = await Spool.open(root, { maxBytes: 64 * 1024 * 1024, logger: silentLogger });
+  const events = interleaved(20);
+  const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
+  await spool.sync();
+  const last = recordsOnDisk(spool.directory).get(seqs[39])!;
+  // Cut in the middle of the last record, as a crash mid-write would leave the file.
+  fs.truncateSync(last.file, last.offset + last.length - 7);
+  await assert.rejects(spool.readSeqs(seqs.slice(20)), /damaged/);
+  assert.deepEqual(await spool.readSeqs(seqs.slice(20, 39)), events.slice(20, 39).map((e) => e.event));
+  spool.ackSeqs([seqs[25]]);
+  await assert.rejects(spool.readSeqs(seqs.slice(20, 30)), /no longer on disk/);
+  await spool.close();
+});
