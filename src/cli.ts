@@ -325,7 +325,7 @@ function buildPipeline(dest: Destinations, idle: number, io: CliIo, extraSecrets
 
 /** Losses that make the run a failure (refusals by policy or a missing repository are decisions). */
 function lost(d: AccountingSnapshot): number {
-  return (d.dropped['sink-error'] ?? 0) + (d.dropped.shutdown ?? 0) + (d.dropped['spool-full'] ?? 0) + (d.dropped['dead-letter'] ?? 0);
+  return (d.dropped['sink-error'] ?? 0) + (d.dropped.shutdown ?? 0) + (d.dropped['spool-full'] ?? 0) + (d.dropped['dead-letter'] ?? 0) + (d.dropped['spool-damaged'] ?? 0);
 }
 
 function describeDestination(d: AccountingSnapshot): string {

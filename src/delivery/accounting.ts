@@ -9,7 +9,9 @@ export type DropReason =
   /** Remote only: the service answered 403 for the session (policy). */
   | 'policy-blocked'
   /** Remote only: the service rejected the event itself (4xx); it is in the dead-letter file. */
-  | 'dead-letter';
+  | 'dead-letter'
+  /** Remote only: its spooled record no longer matched its checksum, so it could not be read back. */
+  | 'spool-damaged';
 
 export interface AccountingSnapshot {
   readonly destination: string;

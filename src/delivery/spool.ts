@@ -92,6 +92,17 @@ const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const INITIAL_SLOTS = 1024;
 
 /**
+ * Spooled records that no longer match their checksum (the disk changed under us): their events
+ * cannot be read back, ever. `seqs` ascending, so the caller can tell which of a batch are gone.
+ */
+export class DamagedRecords extends Error {
+  constructor(readonly seqs: readonly number[]) {
+    super(`${seqs.length} spooled record(s) damaged on disk`);
+    this.name = 'DamagedRecords';
+  }
+}
+
+/**
  * The durable event journal of one destination (SPEC §8): every event accepted for the destination
  * is appended (checksummed records, group-committed with fsync) and acknowledged once delivered or
  * dropped, so nothing accepted lives only in memory. Segments whose events are all acknowledged are
@@ -211,7 +222,8 @@ export class Spool {
    * where more than `MAX_READ_GAP` bytes of other records lie between two wanted ones), each
    * checked against its checksum as it is decoded from the range. One `read` per record was the
    * relay's largest cost while it delivered a backlog: a syscall and a promise per event. Rejects,
-   * as a whole, when one of them is no longer on disk or damaged.
+   * as a whole, when one of them is no longer on disk, or with `DamagedRecords` naming every
+   * damaged one.
    */
   async readSeqs(seqs: readonly number[]): Promise<SessionEvent[]> {
     const wanted: Wanted[] = [];
@@ -229,6 +241,7 @@ export class Spool {
     // without waiting for the fsync of whatever (acks, new events) is being committed meanwhile.
     if (unwritten) await this.sync();
     const events = new Array<SessionEvent>(seqs.length);
+    const damaged: number[] = [];
     await Promise.all(
       readRanges(wanted).map(async (range) => {
         const buf = Buffer.allocUnsafe(range.end - range.start);
@@ -236,10 +249,15 @@ export class Spool {
         const data = buf.subarray(0, read);
         for (const w of range.records) {
           const at = w.offset - range.start;
-          events[w.index] = (decodeRecordIn(data.subarray(at, at + w.length), w.offset) as EventRecord).e;
+          try {
+            events[w.index] = (decodeRecordIn(data.subarray(at, at + w.length), w.offset) as EventRecord).e;
+          } catch {
+            damaged.push(seqs[w.index]);
+          }
         }
       }),
     );
+    if (damaged.length > 0) throw new DamagedRecords(damaged.sort((a, b) => a - b));
     return events;
   }
 

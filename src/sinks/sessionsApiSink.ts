@@ -11,7 +11,7 @@ import { writeFileDurably } from '../delivery/journalRecords';
 import { backoffDelay, classify, DEFAULT_BACKOFF, type BackoffOptions, type Verdict } from '../delivery/retryPolicy';
 import { ReplayFilter } from '../delivery/replayFilter';
 import { SeqQueue } from '../delivery/seqQueue';
-import { Spool } from '../delivery/spool';
+import { DamagedRecords, Spool } from '../delivery/spool';
 import type { IdLookup, RepositoryIds } from '../repo/githubIds';
 import { parseRemoteUrl, type RepositoryRef } from '../repo/remoteUrl';
 import type { RoutedEvent, SessionEvent } from '../sessions/sessionEvent';
@@ -506,8 +506,12 @@ export class SessionsApiDestination implements Destination {
       this.sessions.set(session.id, session);
       void this.pump(session)
         // Nothing is settled before an answer, so a failed step (a body gone from the spool under
-        // a batch being read) is only tried again.
-        .catch((err: Error) => this.options.logger.warn(`sessions-api: a send step failed (${err.message})`))
+        // a batch being read, a damaged record) is only tried again — after the session's backoff,
+        // so a step that keeps failing can never spin.
+        .catch((err: Error) => {
+          this.options.logger.warn(`sessions-api: a send step failed (${err.message})`);
+          this.retryLater(session, { kind: 'retry' });
+        })
         .finally(() => {
           session.inFlight = false;
           this.running--;
@@ -727,8 +731,23 @@ export class SessionsApiDestination implements Destination {
     // The queue may change while bodies are read: work on the head as it was.
     const head = session.queue.peek(limit);
     for (let start = 0; start < head.length && !full; start += SPOOL_READ_CHUNK) {
-      const chunk = head.slice(start, start + SPOOL_READ_CHUNK);
-      const bodies = await this.bodiesOf(chunk);
+      let chunk = head.slice(start, start + SPOOL_READ_CHUNK);
+      let bodies: SessionEvent[];
+      try {
+        bodies = await this.bodiesOf(chunk);
+      } catch (err) {
+        if (!(err instanceof DamagedRecords)) throw err;
+        const firstDamaged = chunk.indexOf(err.seqs[0]);
+        if (start === 0 && firstDamaged === 0) {
+          this.dropDamaged(session, chunk[0]);
+          return undefined;
+        }
+        // What comes before the damaged record still goes, in this batch; the record itself is
+        // dropped when it reaches the head.
+        chunk = chunk.slice(0, firstDamaged);
+        bodies = await this.bodiesOf(chunk);
+        full = true;
+      }
       for (let i = 0; i < chunk.length; i++) {
         const text = JSON.stringify(bodies[i]);
         const size = Buffer.byteLength(text) + 1;
@@ -748,7 +767,15 @@ export class SessionsApiDestination implements Destination {
 
   /** A batch to retry, its bodies read again: the same events, the same key. */
   private async reload(session: RemoteSession, batch: Batch): Promise<LoadedBatch | undefined> {
-    const bodies = await this.bodiesOf(batch.seqs);
+    let bodies: SessionEvent[];
+    try {
+      bodies = await this.bodiesOf(batch.seqs);
+    } catch (err) {
+      if (!(err instanceof DamagedRecords)) throw err;
+      // Damaged since it was first read: the next step takes a new batch, up to the damage.
+      session.retryBatch = undefined;
+      return undefined;
+    }
     // Given up meanwhile (spool bound, purge): the next step takes a new batch.
     if (session.retryBatch !== batch || !isHead(session.queue, batch.seqs)) return undefined;
     return { ...batch, json: eventsBody(bodies.map((b) => JSON.stringify(b))), lastId: bodies[bodies.length - 1].id };
@@ -789,6 +816,15 @@ export class SessionsApiDestination implements Destination {
     this.spool?.ackSeqs(seqs);
     if (outcome === 'delivered') this.accounting.markDelivered(seqs.length);
     else this.accounting.markDropped(seqs.length, outcome);
+  }
+
+  /**
+   * A spooled event whose record no longer matches its checksum can never be sent: it is dropped
+   * (counted, said once per event, without its content) so the rest of its session still goes.
+   */
+  private dropDamaged(session: RemoteSession, seq: number): void {
+    this.options.logger.warn('sessions-api: a spooled event was damaged on disk and cannot be sent; dropped (spool-damaged)');
+    this.settle(session, session.queue.removeLeading([seq]), 'spool-damaged');
   }
 
   private block(session: RemoteSession, record: SessionRecord, reason: 'policy' | 'no-repository'): void {

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { silentLogger } from '../../../src/common/logger';
+import { silentLogger, type Logger } from '../../../src/common/logger';
 import { systemClock } from '../../../src/delivery/clock';
+import { decodeRecords } from '../../../src/delivery/journalRecords';
 import { GithubIds } from '../../../src/repo/githubIds';
 import { SessionsApiDestination, type SessionsApiOptions } from '../../../src/sinks/sessionsApiSink';
 import { SessionsApiServer } from '../../support/sessionsApiServer';
@@ -254,6 +255,56 @@ test('past the in-memory cap, interleaved sessions are read back from the spool 
     assert.deepEqual(server.sessionByTask(s)!.events, expected.map((e) => e.event), 'every body as it was enqueued');
   }
   invariant(dest);
+  await dest.close(2_000);
+  await githubIds.dispose();
+  await server.close();
+});
+
+/** Flips one bit in the middle of the spooled record of event `id` under `dir`: only its checksum tells. */
+function damageSpooledEvent(dir: string, id: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.log')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    for (const r of decodeRecords(fs.readFileSync(file)).records) {
+      const payload = r.payload as { k: string; e?: { id: string } };
+      if (payload.k !== 'e' || payload.e?.id !== id) continue;
+      const fd = fs.openSync(file, 'r+');
+      const at = r.offset + Math.floor(r.length / 2);
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, at);
+      byte[0] ^= 0x01;
+      fs.writeSync(fd, byte, 0, 1, at);
+      fs.closeSync(fd);
+      return;
+    }
+  }
+  throw new Error(`no spooled record of ${id}`);
+}
+
+test('a spooled event damaged on disk is dropped and counted; the rest of its session still goes, in order', async () => {
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
+  const { server, make, githubIds, stateDir } = await setup('damaged', { hardCap: 5, maxBatchEvents: 50, logger });
+  const dest = make();
+  await dest.whenReady();
+  server.outage();
+  const sessions = ['s-da', 's-db'];
+  for (let round = 0; round < 10; round++) {
+    for (const s of sessions) dest.enqueue(eventChain(s, 10, round * 10, `secret-free text ${round}`), context(s));
+  }
+  await until(() => dest.volatilePending() === 0, 10_000, 'the spool to sync');
+  damageSpooledEvent(stateDir, 's-db-37');
+  server.restore();
+  await until(() => dest.status().delivered === 199, 20_000, 'delivery of everything else');
+  assert.deepEqual(server.sessionByTask('s-da')!.events.map((e) => e.id), eventChain('s-da', 100).map((e) => e.event.id));
+  assert.deepEqual(
+    server.sessionByTask('s-db')!.events.map((e) => e.id),
+    eventChain('s-db', 100).map((e) => e.event.id).filter((id) => id !== 's-db-37'),
+  );
+  assert.equal(dest.status().dropped['spool-damaged'], 1);
+  invariant(dest);
+  assert.equal(warnings.filter((w) => w.includes('damaged')).length, 1, 'said once');
+  assert.ok(warnings.every((w) => !w.includes('secret-free text')), 'no content in the log');
   await dest.close(2_000);
   await githubIds.dispose();
   await server.close();

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/common/logger';
 import { decodeRecords, encodeRecord } from '../../../src/delivery/journalRecords';
-import { Spool } from '../../../src/delivery/spool';
+import { DamagedRecords, Spool } from '../../../src/delivery/spool';
 import { eventChain } from '../../support/remoteEvents';
 
 /** The durable journal on a real disk: recovery, torn tails, the size bound, owner locks. */
@@ -221,7 +221,7 @@ test('readSeqs: a corrupt record inside a batched range fails the read; the reco
   byte[0] ^= 0x01;
   fs.writeSync(fd, byte, 0, 1, at);
   fs.closeSync(fd);
-  await assert.rejects(spool.readSeqs(seqs.slice(30, 60)), /damaged/);
+  await assert.rejects(spool.readSeqs(seqs.slice(30, 60)), (err: unknown) => err instanceof DamagedRecords && err.seqs.length === 1 && err.seqs[0] === seqs[41]);
   await assert.rejects(spool.readSeq(seqs[41]), /damaged/);
   // Its neighbours (the range read over the damaged bytes) are fine.
   const around = [...seqs.slice(30, 41), ...seqs.slice(42, 60)];
