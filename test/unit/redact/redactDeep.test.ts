@@ -44,7 +44,7 @@ test('redactDeep redacts every string value at any depth and keeps everything el
   assert.ok(!JSON.stringify(out).includes(gh) && !JSON.stringify(out).includes(pw));
 });
 
-test('redactDeep returns a copy and leaves the input untouched', () => {
+test('redactDeep copies what holds a secret, leaves the input untouched and shares what holds none', () => {
   const gh = f.githubClassic();
   const input = { nested: { list: [gh] } };
   const out = redactDeep(input, redactor);
@@ -53,6 +53,15 @@ test('redactDeep returns a copy and leaves the input untouched', () => {
   assert.notEqual(out.nested.list, input.nested.list);
   assert.equal(input.nested.list[0], gh);
   assert.equal(out.nested.list[0], '[REDACTED:github-token]');
+
+  const mixed = { clean: { words: ['plain', 'text'] }, dirty: ['before', `token ${gh}`, 'after'], n: 1 };
+  const redacted = redactDeep(mixed, redactor);
+  assert.equal(redacted.clean, mixed.clean, 'nothing to change: shared, not copied');
+  assert.notEqual(redacted.dirty, mixed.dirty);
+  assert.deepEqual(redacted.dirty, ['before', 'token [REDACTED:github-token]', 'after']);
+  assert.equal(mixed.dirty[1], `token ${gh}`);
+  const clean = { a: { b: ['c'] } };
+  assert.equal(redactDeep(clean, redactor), clean);
 });
 
 test('redactDeep handles top-level strings, primitives and a __proto__ key from parsed JSON', () => {
