@@ -5,11 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger, type Logger } from '../../../src/common/logger';
 import { systemClock } from '../../../src/delivery/clock';
-import { decodeRecords } from '../../../src/delivery/journalRecords';
 import { GithubIds } from '../../../src/repo/githubIds';
 import { SessionsApiDestination, type SessionsApiOptions } from '../../../src/sinks/sessionsApiSink';
 import { SessionsApiServer } from '../../support/sessionsApiServer';
 import { eventChain, until } from '../../support/remoteEvents';
+import { flipBitInRecord, spooledRecords } from '../../support/spoolDamage';
 
 /**
  * The Sessions API destination against a real local service over real HTTP and a real spool on
@@ -260,27 +260,6 @@ test('past the in-memory cap, interleaved sessions are read back from the spool 
   await server.close();
 });
 
-/** Flips one bit in the middle of the spooled record of event `id` under `dir`: only its checksum tells. */
-function damageSpooledEvent(dir: string, id: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.log')) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    for (const r of decodeRecords(fs.readFileSync(file)).records) {
-      const payload = r.payload as { k: string; e?: { id: string } };
-      if (payload.k !== 'e' || payload.e?.id !== id) continue;
-      const fd = fs.openSync(file, 'r+');
-      const at = r.offset + Math.floor(r.length / 2);
-      const byte = Buffer.alloc(1);
-      fs.readSync(fd, byte, 0, 1, at);
-      byte[0] ^= 0x01;
-      fs.writeSync(fd, byte, 0, 1, at);
-      fs.closeSync(fd);
-      return;
-    }
-  }
-  throw new Error(`no spooled record of ${id}`);
-}
-
 test('a spooled event damaged on disk is dropped and counted; the rest of its session still goes, in order', async () => {
   const warnings: string[] = [];
   const logger: Logger = { ...silentLogger, warn: (message: string) => warnings.push(message) };
@@ -293,7 +272,9 @@ test('a spooled event damaged on disk is dropped and counted; the rest of its se
     for (const s of sessions) dest.enqueue(eventChain(s, 10, round * 10, `secret-free text ${round}`), context(s));
   }
   await until(() => dest.volatilePending() === 0, 10_000, 'the spool to sync');
-  damageSpooledEvent(stateDir, 's-db-37');
+  const damaged = [...spooledRecords(stateDir).values()].find((r) => r.id === 's-db-37');
+  assert.ok(damaged, 'the event is in the spool');
+  flipBitInRecord(damaged);
   server.restore();
   await until(() => dest.status().delivered === 199, 20_000, 'delivery of everything else');
   assert.deepEqual(server.sessionByTask('s-da')!.events.map((e) => e.id), eventChain('s-da', 100).map((e) => e.event.id));

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/common/logger';
 import { decodeRecords, encodeRecord } from '../../../src/delivery/journalRecords';
 import { DamagedRecords, Spool } from '../../../src/delivery/spool';
+import { flipBitInRecord, spooledRecords } from '../../support/spoolDamage';
 import { eventChain } from '../../support/remoteEvents';
 
 /** The durable journal on a real disk: recovery, torn tails, the size bound, owner locks. */
@@ -125,18 +126,6 @@ test('an event record is written as the JSON of the whole record would be, whate
 });
 
 /** The records of a spool's segment files, with where each is (file, offset, length) by seq. */
-function recordsOnDisk(dir: string): Map<number, { file: string; offset: number; length: number }> {
-  const out = new Map<number, { file: string; offset: number; length: number }>();
-  for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.log'))) {
-    const file = path.join(dir, name);
-    for (const r of decodeRecords(fs.readFileSync(file)).records) {
-      const payload = r.payload as { k: string; q: number };
-      if (payload.k === 'e') out.set(payload.q, { file, offset: r.offset, length: r.length });
-    }
-  }
-  return out;
-}
-
 /** Counts the `read` calls on every file handle while `body` runs. */
 async function countingReads<T>(body: () => Promise<T>): Promise<{ result: T; reads: number }> {
   const probe = await fs.promises.open(__filename, 'r');
@@ -212,15 +201,7 @@ test('readSeqs: a corrupt record inside a batched range fails the read; the reco
   const events = interleaved(50);
   const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
   await spool.sync();
-  const bad = recordsOnDisk(spool.directory).get(seqs[41])!;
-  const fd = fs.openSync(bad.file, 'r+');
-  // A flipped bit in the middle of the record's JSON: only its checksum tells.
-  const at = bad.offset + Math.floor(bad.length / 2);
-  const byte = Buffer.alloc(1);
-  fs.readSync(fd, byte, 0, 1, at);
-  byte[0] ^= 0x01;
-  fs.writeSync(fd, byte, 0, 1, at);
-  fs.closeSync(fd);
+  flipBitInRecord(spooledRecords(spool.directory).get(seqs[41])!);
   await assert.rejects(spool.readSeqs(seqs.slice(30, 60)), (err: unknown) => err instanceof DamagedRecords && err.seqs.length === 1 && err.seqs[0] === seqs[41]);
   await assert.rejects(spool.readSeq(seqs[41]), /damaged/);
   // Its neighbours (the range read over the damaged bytes) are fine.
@@ -236,7 +217,7 @@ test('readSeqs: a torn last record fails the read; an acknowledged one is no lon
   const events = interleaved(20);
   const seqs = events.map((e) => spool.appendSeq(e.sessionId, e.event));
   await spool.sync();
-  const last = recordsOnDisk(spool.directory).get(seqs[39])!;
+  const last = spooledRecords(spool.directory).get(seqs[39])!;
   // Cut in the middle of the last record, as a crash mid-write would leave the file.
   fs.truncateSync(last.file, last.offset + last.length - 7);
   await assert.rejects(spool.readSeqs(seqs.slice(20)), /damaged/);
