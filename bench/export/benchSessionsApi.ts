@@ -5,18 +5,16 @@
  * injection, request log and fsync per batch, which would make the service the bottleneck and hide
  * the difference between the senders. Ours and baseline (b) post to the same code.
  */
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type * as http from 'node:http';
 import { CountWaiter } from '../lib/countWaiter';
 import { readBody } from '../lib/httpBody';
-
+import { LocalHttpServer } from '../lib/localHttpServer';
 
 const REPO_PATH = /^\/repos\/([^/]+)\/([^/]+)$/;
 const EVENTS_PATH = /^\/agents\/sessions\/([^/]+)\/events$/;
 
 export class BenchSessionsApi {
-  private readonly server: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly server: LocalHttpServer;
   private readonly byTask = new Map<string, string>();
   private readonly sessions = new Set<string>();
   private ids = new Set<string>();
@@ -24,35 +22,25 @@ export class BenchSessionsApi {
     () => this.ids.size,
     (count, ms) => `the Sessions API has ${this.ids.size} of ${count} events after ${ms} ms`,
   );
-  private port = 0;
   /** Batches that were not 2xx-worthy (unknown session, bad body): a correct sender makes none. */
   refused = 0;
 
   constructor(private readonly repos: Readonly<Record<string, { ownerId: number; repoId: number }>>) {
-    this.server = http.createServer((req, res) => {
+    this.server = new LocalHttpServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         this.refused++;
         if (!res.headersSent) reply(res, 500, { message: err instanceof Error ? err.message : String(err) });
       });
     });
-    this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    await this.server.listen();
     return this.url;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://127.0.0.1:${this.server.port}`;
   }
 
   /** Distinct events stored so far. */
@@ -73,9 +61,8 @@ export class BenchSessionsApi {
     return this.arrivals.wait(count, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -3,46 +3,34 @@
  * request, counts its spans and answers 200 — a collector that keeps nothing. Parsing is kept so
  * it does the same kind of work per byte as the bench's Sessions API.
  */
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type * as http from 'node:http';
 import { CountWaiter } from '../lib/countWaiter';
 import { readBody } from '../lib/httpBody';
-
+import { LocalHttpServer } from '../lib/localHttpServer';
 
 interface ExportRequest {
   resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: unknown[] }> }>;
 }
 
 export class OtlpCountingSink {
-  private readonly server: http.Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly server: LocalHttpServer;
   private readonly arrivals = new CountWaiter(
     () => this.spans,
     (count, ms) => `the OTLP sink has ${this.spans} of ${count} spans after ${ms} ms`,
   );
-  private port = 0;
   spans = 0;
 
   constructor() {
-    this.server = http.createServer((req, res) => {
+    this.server = new LocalHttpServer((req, res) => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent) res.writeHead(400).end();
       });
     });
-    this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-    return `http://127.0.0.1:${this.port}/v1/traces`;
+    const port = await this.server.listen();
+    return `http://127.0.0.1:${port}/v1/traces`;
   }
 
   reset(): void {
@@ -54,9 +42,8 @@ export class OtlpCountingSink {
     return this.arrivals.wait(count, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
