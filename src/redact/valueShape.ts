@@ -45,25 +45,6 @@ export function shannonEntropy(value: string): number {
   return Math.max(0, Math.log2(n) - sum / n);
 }
 
-export interface CharClasses {
-  lower: number;
-  upper: number;
-  digit: number;
-  other: number;
-}
-
-export function charClasses(value: string): CharClasses {
-  const r: CharClasses = { lower: 0, upper: 0, digit: 0, other: 0 };
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 97 && c <= 122) r.lower++;
-    else if (c >= 65 && c <= 90) r.upper++;
-    else if (c >= 48 && c <= 57) r.digit++;
-    else r.other++;
-  }
-  return r;
-}
-
 const HEX = /^(?:[0-9a-f]+|[0-9A-F]+)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^\d+$/;
@@ -299,7 +280,8 @@ export function isOrdinaryValue(value: string): boolean {
 const measured = { entropy: 0, lower: 0, upper: 0, digit: 0, other: 0 };
 
 /**
- * isFiller(value); where it is not filler, also shannonEntropy and charClasses, into `measured`:
+ * isFiller(value); where it is not filler, also shannonEntropy and the counts of lower, upper, digit
+ * and other characters, into `measured`:
  * looksRandom needs all three of every candidate value, and one pass costs a third of three.
  */
 function fillerElseMeasure(value: string): boolean {
