@@ -5,9 +5,12 @@
  * entropy; names, words, references and placeholders do not.
  */
 
-/** Scratch counts for shannonEntropy (reset after each use), to avoid a Map per call. */
+/**
+ * Scratch for counting a value's ASCII characters without a Map or Set per call: counts by code, and
+ * the distinct codes in order of first occurrence, so only those are read and reset. Every function
+ * that uses them sets the counts back to zero before it returns: no call sees another's.
+ */
 const asciiCounts = new Int32Array(128);
-/** The distinct ASCII codes of the value in order of first occurrence, so only they are summed and reset. */
 const firstSeen = new Uint8Array(128);
 
 /**
@@ -61,10 +64,6 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** Scratch marks for counting distinct ASCII characters without allocating a Set per call. */
-const seenAt = new Uint32Array(128);
-let stamp = 0;
-
 /**
  * Filler that stands in for a secret in docs and templates: `xxxxxxxx`, `00000000`, `********`,
  * ascending runs like `abcdef`/`123456`, or a string built from very few distinct characters.
@@ -73,34 +72,35 @@ let stamp = 0;
 export function isFiller(value: string): boolean {
   const n = value.length;
   if (n < 6) return false;
-  if (++stamp === 0xffffffff) {
-    seenAt.fill(0);
-    stamp = 1;
-  }
   // Filler has fewer distinct characters than this: past it, counting them further changes nothing.
   const few = Math.min(6, Math.ceil(n / 3));
-  const seen = seenAt;
-  const mark = stamp;
   let run = 1;
   let ascending = 1;
   let distinct = 0;
+  let asciiDistinct = 0;
+  let filler = false;
   // The previous character in a local (no second load per character); -2 continues no run.
   let p = -2;
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
     if (distinct < few) {
       if (c >= 128) distinct++;
-      else if (seen[c] !== mark) {
-        seen[c] = mark;
+      else if (asciiCounts[c] === 0) {
+        asciiCounts[c] = 1;
+        firstSeen[asciiDistinct++] = c;
         distinct++;
       }
     }
     run = c === p ? run + 1 : 1;
     ascending = c === p + 1 ? ascending + 1 : 1;
     p = c;
-    if (run >= 6 || ascending >= 6) return true;
+    if (run >= 6 || ascending >= 6) {
+      filler = true;
+      break;
+    }
   }
-  return distinct < few;
+  for (let k = 0; k < asciiDistinct; k++) asciiCounts[firstSeen[k] as number] = 0;
+  return filler || distinct < few;
 }
 
 /**
@@ -276,17 +276,13 @@ export function isOrdinaryValue(value: string): boolean {
   );
 }
 
-/** What fillerElseMeasure found of a value that is not filler: its entropy and character classes. */
-const measured = { entropy: 0, lower: 0, upper: 0, digit: 0, other: 0 };
-
 /**
- * isFiller(value); where it is not filler, also shannonEntropy and the counts of lower, upper, digit
- * and other characters, into `measured`:
- * looksRandom needs all three of every candidate value, and one pass costs a third of three.
+ * The part of looksRandom that reads every character: not filler (isFiller), and entropy and
+ * character classes that pass its bars. One pass gives all three, and costs a third of three.
  */
-function fillerElseMeasure(value: string): boolean {
-  const ascii = asciiFillerElseMeasure(value);
-  return ascii === NOT_ASCII ? anyFillerElseMeasure(value) : ascii === 1;
+function passesMeasures(value: string, options: RandomnessOptions): boolean {
+  const ascii = asciiPassesMeasures(value, options);
+  return ascii === NOT_ASCII ? anyPassesMeasures(value, options) : ascii === 1;
 }
 
 /** Character class per ASCII code: 0 lower, 1 upper, 2 digit, 3 other. */
@@ -294,13 +290,13 @@ const CLASS_OF = new Uint8Array(128).map((_, c) => (c >= 97 && c <= 122 ? 0 : c 
 const NOT_ASCII = -1;
 
 /**
- * fillerElseMeasure for ASCII values (nearly all): 1 filler, 0 measured, NOT_ASCII where it met a
+ * passesMeasures for ASCII values (nearly all): 1 passes, 0 fails, NOT_ASCII where it met a
  * character outside ASCII (counts reset). It runs over every candidate value, so the loop does only
  * what needs each character: the counts, and the runs filler is told by. The character classes
  * are summed from the counts afterwards, per distinct character (a branch per character on its
  * class mispredicts on random values, and costs more than the rest of the loop).
  */
-function asciiFillerElseMeasure(value: string): number {
+function asciiPassesMeasures(value: string, options: RandomnessOptions): number {
   const n = value.length;
   const counts = asciiCounts;
   const first = firstSeen;
@@ -340,17 +336,13 @@ function asciiFillerElseMeasure(value: string): number {
     else if (kind === 2) digit += count;
     else rest += count;
   }
-  if (verdict !== 0) return verdict;
-  if (n >= 6 && seen < Math.min(6, Math.ceil(n / 3))) return 1;
-  measured.entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
-  measured.lower = lower;
-  measured.upper = upper;
-  measured.digit = digit;
-  measured.other = rest;
-  return 0;
+  if (verdict === NOT_ASCII) return NOT_ASCII;
+  if (verdict === 1 || (n >= 6 && seen < Math.min(6, Math.ceil(n / 3)))) return 0;
+  const entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
+  return passesBars(value, options, entropy, lower, upper, digit, rest) ? 1 : 0;
 }
 
-function anyFillerElseMeasure(value: string): boolean {
+function anyPassesMeasures(value: string, options: RandomnessOptions): boolean {
   const n = value.length;
   let seen = 0;
   let nonAscii = 0;
@@ -392,14 +384,28 @@ function anyFillerElseMeasure(value: string): boolean {
     sum += cLog2c(asciiCounts[c] as number);
     asciiCounts[c] = 0;
   }
-  if (filler) return true;
+  if (filler) return false;
   if (other !== undefined) for (const count of other.values()) sum += cLog2c(count);
-  measured.entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
-  measured.lower = lower;
-  measured.upper = upper;
-  measured.digit = digit;
-  measured.other = rest;
-  return false;
+  const entropy = n === 0 ? 0 : Math.max(0, Math.log2(n) - sum / n);
+  return passesBars(value, options, entropy, lower, upper, digit, rest);
+}
+
+/**
+ * The bars of looksRandom once a value's entropy and classes are known. The entropy bar grows with
+ * length because a short random string cannot reach the entropy of a long one: 0.75·log2(len)
+ * bits/char, capped at 3.4 (random base62 of 16 chars averages ≈3.8, of 32 chars ≈4.6; English
+ * words sit near 2.5–3.2).
+ */
+function passesBars(value: string, options: RandomnessOptions, entropy: number, lower: number, upper: number, digit: number, other: number): boolean {
+  const n = value.length;
+  if (options.minEntropy !== undefined && entropy < options.minEntropy) return false;
+  if (isHex(value)) {
+    return options.allowHex === true && n >= 32 && entropy >= 3.0 && /\d/.test(value) && /[a-f]/i.test(value);
+  }
+  const kinds = (lower > 0 ? 1 : 0) + (upper > 0 ? 1 : 0) + (digit > 0 ? 1 : 0);
+  if (kinds < 2) return false;
+  if (digit === 0 && other === 0 && !isRandomCase(value)) return false;
+  return entropy >= Math.min(3.4, 0.75 * Math.log2(n));
 }
 
 export interface RandomnessOptions {
@@ -412,24 +418,13 @@ export interface RandomnessOptions {
 }
 
 /**
- * Whether `value` looks machine-generated. The entropy bar grows with length because a short
- * random string cannot reach the entropy of a long one: 0.75·log2(len) bits/char, capped at 3.4
- * (random base62 of 16 chars averages ≈3.8, of 32 chars ≈4.6; English words sit near 2.5–3.2;
- * readable names are rejected before entropy is looked at).
+ * Whether `value` looks machine-generated: long enough, not an ordinary value (a name, path, URL,
+ * version…), not filler, high enough entropy for its length (see passesBars), and not readable
+ * words. Readable words are checked last: it is the dearest test, and few values get that far.
  */
 export function looksRandom(value: string, options: RandomnessOptions): boolean {
   const n = value.length;
   if (n < options.minLength || n > 8192) return false;
   if (isOrdinaryValue(value) || isUuid(value)) return false;
-  if (fillerElseMeasure(value) || isWordLike(value)) return false;
-  const entropy = measured.entropy;
-  if (options.minEntropy !== undefined && entropy < options.minEntropy) return false;
-  if (isHex(value)) {
-    return options.allowHex === true && n >= 32 && entropy >= 3.0 && /\d/.test(value) && /[a-f]/i.test(value);
-  }
-  const cls = measured;
-  const kinds = (cls.lower > 0 ? 1 : 0) + (cls.upper > 0 ? 1 : 0) + (cls.digit > 0 ? 1 : 0);
-  if (kinds < 2) return false;
-  if (cls.digit === 0 && cls.other === 0 && !isRandomCase(value)) return false;
-  return entropy >= Math.min(3.4, 0.75 * Math.log2(n));
+  return passesMeasures(value, options) && !isWordLike(value);
 }
