@@ -1,8 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../common/logger';
-import { ResourceCache, spanFromSerializedSpan } from '../intake/serializedSpan';
+import { ReceivedSpan } from '../intake/receivedSpan';
+import { ResourceCache, attributesAsRead, spanFromSerializedSpan } from '../intake/serializedSpan';
 import { redactDeep } from '../redact/redactDeep';
 import type { Redactor } from '../redact/redactor';
 import { encodeRecord, readAndRepair } from './journalRecords';
@@ -69,12 +71,22 @@ export class SpanJournal {
    * must get, so that a replay yields exactly the same events as the first pass.
    */
   async append(spans: readonly ReadableSpan[]): Promise<ReadableSpan[]> {
-    const serialized = spans.map((s) => redactSerialized(serializeSpan(s), this.redactor));
+    const redaction = new SpanRedaction(this.redactor);
+    const serialized: Array<Record<string, unknown>> = [];
+    const asRead: boolean[] = [];
+    for (const span of spans) {
+      serialized.push(redaction.span(span));
+      asRead.push(redaction.readsBackAsIs);
+    }
     this.queue.push(encodeRecord({ spans: serialized }));
     await this.commit();
     const out: ReadableSpan[] = [];
-    for (const obj of serialized) {
-      const span = spanFromSerializedSpan(obj, this.resources);
+    for (let i = 0; i < serialized.length; i++) {
+      // A span whose values all read back from JSON unchanged is taken as it is; any other goes
+      // through JSON, as a replay reads it (NaN becomes null, `undefined` disappears…).
+      const span = asRead[i]
+        ? spanFromSerializedSpan(serialized[i], this.resources, attributesAsRead)
+        : spanFromSerializedSpan(JSON.parse(JSON.stringify(serialized[i])) as Record<string, unknown>, this.resources);
       if (typeof span !== 'string') out.push(span);
     }
     return out;
@@ -117,7 +129,8 @@ export class SpanJournal {
     if (this.writing) return;
     this.writing = true;
     while (this.queue.length > 0 || this.waiters.length > 0) {
-      const data = Buffer.concat(this.queue);
+      // Mostly a single record (one request in flight): written as it is, not copied first.
+      const data = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
       const waiters = this.waiters;
       this.queue = [];
       this.waiters = [];
@@ -138,45 +151,107 @@ export class SpanJournal {
   }
 }
 
-/** A span in the JSON shape of the SDK's objects (what `spanFromSerializedSpan` reads back). */
-export function serializeSpan(span: ReadableSpan): Record<string, unknown> {
-  const context = span.spanContext();
-  return {
-    traceId: context.traceId,
-    spanId: context.spanId,
-    traceFlags: context.traceFlags,
-    parentSpanId: span.parentSpanContext?.spanId,
-    name: span.name,
-    kind: span.kind,
-    startTime: span.startTime,
-    endTime: span.endTime,
-    status: span.status,
-    attributes: span.attributes,
-    events: span.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes })),
-    links: span.links.map((l) => ({ context: l.context, attributes: l.attributes })),
-    resource: { attributes: span.resource.attributes },
-    instrumentationScope: span.instrumentationScope,
-  };
+/**
+ * Spans in the JSON shape of the SDK's objects (what `spanFromSerializedSpan` reads back), every
+ * string value redacted. Attribute values holding JSON (the GenAI message lists) are redacted value
+ * by value and re-serialised, exactly as their content is redacted after translation. One per
+ * `append`: the spans of a request share one resource, redacted once (the redactor cannot change
+ * while a request's spans are redacted, nothing awaits in between).
+ */
+class SpanRedaction {
+  /**
+   * Whether the last span's journal form reads back from JSON exactly as it is: a span the
+   * decoders made (validated, normalised), without events or links (which the journal keeps only
+   * in part), whose attribute values JSON gives back unchanged and `attributesFromMap` keeps.
+   */
+  readsBackAsIs = false;
+  /** Whether the last map `attributes` made holds only values that read back as they are. */
+  private plain = true;
+  private resource: Resource | undefined;
+  private resourceForm: { attributes: unknown } | undefined;
+  private resourcePlain = false;
+
+  constructor(private readonly redactor: Redactor) {}
+
+  span(span: ReadableSpan): Record<string, unknown> {
+    const redactor = this.redactor;
+    const context = span.spanContext();
+    const attributes = this.attributes(span.attributes);
+    const asIs = this.plain && span instanceof ReceivedSpan && !holdsNegativeZero(span);
+    const events = span.events.map((e) => ({ name: redactor.redact(String(e.name)), time: e.time, attributes: this.attributes(e.attributes) }));
+    const links = span.links.map((l) => ({ context: l.context, attributes: this.attributes(l.attributes) }));
+    if (this.resourceForm === undefined || span.resource !== this.resource) {
+      this.resourceForm = { attributes: this.attributes(span.resource.attributes) };
+      this.resourcePlain = this.plain;
+      this.resource = span.resource;
+    }
+    this.readsBackAsIs = asIs && events.length === 0 && links.length === 0 && this.resourcePlain;
+    // The key order is that of the journal since its first version: records stay byte for byte the same.
+    return {
+      traceId: context.traceId,
+      spanId: context.spanId,
+      traceFlags: context.traceFlags,
+      parentSpanId: span.parentSpanContext?.spanId,
+      name: typeof span.name === 'string' ? redactor.redact(span.name) : span.name,
+      kind: span.kind,
+      startTime: span.startTime,
+      endTime: span.endTime,
+      status: redactDeep(span.status, redactor),
+      attributes,
+      events,
+      links,
+      resource: this.resourceForm,
+      instrumentationScope: span.instrumentationScope,
+    };
+  }
+
+  private attributes(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') {
+      this.plain = false;
+      return value;
+    }
+    const source = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    let plain = true;
+    for (const key of Object.keys(source)) {
+      const redacted = redactValue(source[key], this.redactor);
+      if (key === '__proto__') {
+        // An own property, as JSON.parse makes it; assigning would set the prototype.
+        Object.defineProperty(out, key, { value: redacted, enumerable: true, writable: true, configurable: true });
+        plain = false;
+      } else {
+        out[key] = redacted;
+        plain &&= readsBackAsIs(redacted);
+      }
+    }
+    this.plain = plain;
+    return out;
+  }
 }
 
 /**
- * Every string value redacted. Attribute values holding JSON (the GenAI message lists) are redacted
- * value by value and re-serialised, exactly as their content is redacted after translation.
+ * True for an attribute value that JSON gives back unchanged and `attributeFromJson` keeps as it
+ * is. Not so: NaN and ±Infinity (JSON null), -0 (0), null and undefined (dropped), objects and
+ * nested arrays (turned into JSON text), holes and undefined in arrays (null).
  */
-export function redactSerialized(obj: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
-  const attributes = (value: unknown): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValue(v, redactor)]));
-  };
-  return {
-    ...obj,
-    name: typeof obj.name === 'string' ? redactor.redact(obj.name) : obj.name,
-    status: redactDeep(obj.status, redactor),
-    attributes: attributes(obj.attributes),
-    events: (obj.events as Array<Record<string, unknown>>).map((e) => ({ ...e, name: redactor.redact(String(e.name)), attributes: attributes(e.attributes) })),
-    links: (obj.links as Array<Record<string, unknown>>).map((l) => ({ ...l, attributes: attributes(l.attributes) })),
-    resource: { attributes: attributes((obj.resource as { attributes: unknown }).attributes) },
-  };
+function readsBackAsIs(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return isPlainNumber(value);
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (!(typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && isPlainNumber(v)))) return false;
+  }
+  return true;
+}
+
+function isPlainNumber(n: number): boolean {
+  return Number.isFinite(n) && !Object.is(n, -0);
+}
+
+/** -0 is the one value the decoders let through (a time of "-0" ns, an outfile's kind) that JSON changes. */
+function holdsNegativeZero(span: ReadableSpan): boolean {
+  return Object.is(span.kind, -0) || Object.is(span.startTime[0], -0) || Object.is(span.startTime[1], -0) || Object.is(span.endTime[0], -0) || Object.is(span.endTime[1], -0);
 }
 
 function redactValue(value: unknown, redactor: Redactor): unknown {

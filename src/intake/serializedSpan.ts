@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Link, type SpanStatus } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes, type Link, type SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -45,20 +45,36 @@ export function looksLikeSerializedSpan(obj: Record<string, unknown>): boolean {
  */
 export class ResourceCache {
   private lastKey?: string;
+  private lastAttributes?: unknown;
   private lastResource?: Resource;
 
   get(attributes: unknown): Resource {
+    // The span journal hands over one attribute object for all the spans of a request (and never
+    // changes it): no need to serialise it again for each.
+    if (attributes === this.lastAttributes && this.lastResource) return this.lastResource;
     const key = JSON.stringify(attributes ?? null);
     if (key !== this.lastKey || !this.lastResource) {
       this.lastKey = key;
       this.lastResource = resourceFromAttributes(attributesFromMap(attributes));
     }
+    this.lastAttributes = attributes;
     return this.lastResource;
   }
 }
 
-/** A span, or the one-line reason it cannot be used (never quoting its content). */
-export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: ResourceCache): ReceivedSpan | string {
+/**
+ * For `spanFromSerializedSpan`: attribute maps taken as they are, for a caller that knows every
+ * value is already what `attributesFromMap` would make of it.
+ */
+export function attributesAsRead(map: unknown): Attributes {
+  return map as Attributes;
+}
+
+/**
+ * A span, or the one-line reason it cannot be used (never quoting its content). `readAttributes`
+ * turns the attribute maps (span, events, links) into Attributes.
+ */
+export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: ResourceCache, readAttributes: (map: unknown) => Attributes = attributesFromMap): ReceivedSpan | string {
   const traceId = traceIdFrom(obj.traceId);
   if (!traceId) return 'span without a valid traceId';
   const spanId = spanIdFrom(obj.spanId);
@@ -79,7 +95,7 @@ export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: 
 
   const events = collectValid<TimedEvent>(obj.events, obj.droppedEventsCount, (e) => {
     const time = hrTimeFromTuple(e.time);
-    return time && { name: stringFrom(e.name) ?? '', time, attributes: attributesFromMap(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
+    return time && { name: stringFrom(e.name) ?? '', time, attributes: readAttributes(e.attributes), droppedAttributesCount: countFrom(e.droppedAttributesCount) };
   });
   const links = collectValid<Link>(obj.links, obj.droppedLinksCount, (l) => {
     const context = isRecord(l.context) ? l.context : undefined;
@@ -89,7 +105,7 @@ export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: 
     const traceState = traceStateFrom(context.traceState);
     return {
       context: { traceId: linkTraceId, spanId: linkSpanId, traceFlags: traceFlagsFrom(context.traceFlags), ...(traceState ? { traceState } : {}) },
-      attributes: attributesFromMap(l.attributes),
+      attributes: readAttributes(l.attributes),
       droppedAttributesCount: countFrom(l.droppedAttributesCount),
     };
   });
@@ -105,7 +121,7 @@ export function spanFromSerializedSpan(obj: Record<string, unknown>, resources: 
     startTime,
     endTime,
     status: statusFrom(obj.status),
-    attributes: attributesFromMap(obj.attributes),
+    attributes: readAttributes(obj.attributes),
     links: links.items,
     events: events.items,
     resource: resources.get(isRecord(obj.resource) ? obj.resource.attributes : undefined),
