@@ -252,7 +252,7 @@ export function attributesFromKeyValues(list: unknown): Attributes {
   for (const kv of list) {
     if (!isRecord(kv) || typeof kv.key !== 'string') continue;
     const value = attributeFromAnyValue(kv.value);
-    if (value !== undefined) attributes[kv.key] = value;
+    if (value !== undefined) setAttribute(attributes, kv.key, value);
   }
   return attributes;
 }
@@ -263,9 +263,18 @@ export function attributesFromMap(map: unknown): Attributes {
   if (!isRecord(map)) return attributes;
   for (const key of Object.keys(map)) {
     const value = attributeFromJson(map[key]);
-    if (value !== undefined) attributes[key] = value;
+    if (value !== undefined) setAttribute(attributes, key, value);
   }
   return attributes;
+}
+
+/**
+ * Any string is a valid attribute key, `__proto__` too: it becomes an own property, as JSON.parse
+ * makes it. Assigned, it would be dropped (a string value) or become the map's prototype (an array).
+ */
+function setAttribute(attributes: Attributes, key: string, value: Attributes[string]): void {
+  if (key === '__proto__') Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
+  else attributes[key] = value;
 }
 
 /**

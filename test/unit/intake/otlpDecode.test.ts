@@ -147,6 +147,20 @@ test('JSON: every AnyValue variant becomes a plain attribute value', () => {
   });
 });
 
+test('JSON: an attribute named __proto__ is kept as data and never becomes a prototype', () => {
+  const attributes = [
+    { key: '__proto__', value: { arrayValue: { values: [{ stringValue: 'x' }] } } },
+    { key: 'after', value: { stringValue: 'kept' } },
+  ];
+  const span = only(spansFromOtlpJson(request([otlpSpan({ attributes })], [{ key: '__proto__', value: { arrayValue: { values: [{ stringValue: 'res' }] } } }])));
+  assert.equal(Object.getPrototypeOf(span.attributes), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(span.attributes, '__proto__')?.value, ['x']);
+  assert.equal(span.attributes.after, 'kept');
+  assert.equal((span.attributes as Record<string, unknown>).length, undefined);
+  // The SDK's Resource copies attributes by assignment, which drops this key: never a prototype.
+  assert.equal(Object.getPrototypeOf(span.resource.attributes), Object.prototype);
+});
+
 test('JSON: resource attributes, scope and schema URLs are kept', () => {
   const body = request([otlpSpan()], [
     { key: 'service.name', value: { stringValue: 'copilot-chat' } },
