@@ -4,7 +4,10 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 /**
  * The single door into the pipeline (SPEC §3.2): the OTLP receiver, file import and other
  * extensions' tracers all end spans here. `onEnd` runs on the producer's hot path, so it only
- * queues the span; the queue drains in a microtask, in one batch per tick, to the consumer.
+ * queues the span; the queue drains to the consumer in one batch per turn of the event loop. Not in
+ * a microtask: the receiver answers a request once its spans are journaled, and that answer (the
+ * sender waits for it before sending the next batch) must not wait for turn assembly and
+ * translation of the spans it carried.
  */
 export class RelaySpanProcessor implements SpanProcessor {
   private queue: ReadableSpan[] = [];
@@ -22,7 +25,7 @@ export class RelaySpanProcessor implements SpanProcessor {
     this.queue.push(span);
     if (!this.drainScheduled) {
       this.drainScheduled = true;
-      queueMicrotask(() => this.drain());
+      setImmediate(() => this.drain());
     }
   }
 
