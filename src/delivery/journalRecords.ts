@@ -88,14 +88,15 @@ export async function readAndRepair(file: string): Promise<{ records: DecodedRec
 }
 
 /**
- * The one record `data` holds (the bytes of a known position, `offset` in the file, for the
- * error). Throws when it is not exactly one good record: a checksum that does not match, a torn
- * record (cut short by the end of the file) or garbage.
+ * The payload of the one record `data[at, at + length)` should hold, checked but not parsed: a
+ * reader that knows the payload's layout takes what it needs of the bytes. Undefined when those
+ * bytes are not exactly one good record: a checksum that does not match, a torn record (cut short
+ * by the end of the file) or garbage.
  */
-export function decodeRecordIn(data: Buffer, offset: number): unknown {
-  const { records } = decodeRecords(data);
-  if (records.length !== 1) throw new Error(`journal record at ${offset} is damaged`);
-  return records[0].payload;
+export function recordPayloadAt(data: Buffer, at: number, length: number): Buffer | undefined {
+  if (length < HEADER_BYTES || at + length > data.length || data.readUInt32LE(at) !== length - HEADER_BYTES) return undefined;
+  const payload = data.subarray(at + HEADER_BYTES, at + length);
+  return crc32(payload) === data.readUInt32LE(at + 4) ? payload : undefined;
 }
 
 /**

@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../common/logger';
 import type { SessionEvent } from '../sessions/sessionEvent';
-import { decodeRecordIn, HEADER_BYTES, readAndRepair, readFully } from './journalRecords';
+import { HEADER_BYTES, readAndRepair, readFully, recordPayloadAt } from './journalRecords';
 import { claimOwnedDirectory, segmentFiles, type OwnedDirectory } from './ownerDirectory';
 import { RecordChunks, type Chunk } from './recordChunks';
+import { eventIn } from './spooledEventText';
 
 export interface SpoolOptions {
   /** `sessionRelay.spool.maxSizeMB` in bytes. Only at this bound are the oldest events dropped. */
@@ -17,25 +18,38 @@ export interface SpoolOptions {
 }
 
 /**
+ * A pending event as the destination sends it: its id, and its JSON text exactly as it was
+ * journaled — the text goes into the request as it is, never parsed and serialised again.
+ */
+export interface SpooledEvent {
+  readonly id: string;
+  readonly json: string;
+  /** The UTF-8 length of `json`: known from writing or reading it, it need not be measured again. */
+  readonly bytes: number;
+}
+
+/**
  * An event a previous process left pending, as `open` hands it back (re-journaled here). Events
  * appended by this process are known only by their seq (`appendSeq`, `readSeq`, `ackSeqs`): the
  * spool keeps 8 bytes per pending event, not an object.
  */
-export interface SpoolEntry {
+export interface SpoolEntry extends SpooledEvent {
   readonly seq: number;
-  readonly id: string;
   readonly sessionId: string;
-  readonly event: SessionEvent;
   /** What the destination needs to send it after a restart (repository, consent level). */
   readonly meta?: Readonly<Record<string, string>>;
 }
 
+/**
+ * An event record. Written with `e` last (`store`), so the event's text is the end of the record
+ * and `eventIn` finds it after a short head without parsing the event.
+ */
 interface EventRecord {
   k: 'e';
   q: number;
   s: string;
-  e: SessionEvent;
   m?: Record<string, string>;
+  e: SessionEvent;
 }
 interface AckRecord {
   k: 'a';
@@ -130,10 +144,14 @@ export class Spool {
   private failed: Error | undefined;
   private closed = false;
   /** Scratch for `store`: an event record's JSON in parts, and the UTF-8 length of each. */
-  private readonly recordParts = ['', '', '', ''];
+  private readonly recordParts = ['', '', '', '}'];
   private readonly partBytes = new Uint32Array(4);
-  private lastSession: { id: string | undefined; part: string } = { id: undefined, part: '' };
-  private lastMeta: { meta: Record<string, string> | undefined; part: string } = { meta: undefined, part: '}' };
+  private lastHead: { sessionId: string | undefined; meta: Readonly<Record<string, string>> | undefined; part: string; bytes: number } = {
+    sessionId: undefined,
+    meta: undefined,
+    part: '',
+    bytes: 0,
+  };
 
   private constructor(
     private readonly owned: OwnedDirectory,
@@ -152,9 +170,11 @@ export class Spool {
     for (const dir of owned.adopted) {
       const events = await readPending(dir, options.logger);
       for (const { sessionId, event, meta } of events) {
-        // Not kept by the spool: the caller decides what of them stays in memory.
-        // Parsed from the file: the id is a flat string, cheap to keep.
-        recovered.push({ seq: spool.store(sessionId, event, meta), id: event.id, sessionId, event, meta });
+        // Not kept by the spool: the caller decides what of them stays in memory. Parsed from the
+        // file (acks must be matched), so serialised again here; a restart is rare.
+        const json = JSON.stringify(event);
+        const bytes = Buffer.byteLength(json, 'utf8');
+        recovered.push({ seq: spool.store(sessionId, json, bytes, meta), id: event.id, json, bytes, sessionId, meta });
       }
     }
     await spool.sync();
@@ -187,11 +207,12 @@ export class Spool {
   }
 
   /**
-   * Journals one event and returns only its seq — nothing of it stays in memory here but its place
-   * in the file. Durable once `sync()` resolves; read it back with `readSeq`.
+   * Journals one event, given as its JSON text (`JSON.stringify` of the event, `bytes` long in
+   * UTF-8), and returns only its seq — nothing of it stays in memory here but its place in the file.
+   * Durable once `sync()` resolves; `readSeq` gives back the same text.
    */
-  appendSeq(sessionId: string, event: SessionEvent, meta?: Record<string, string>): number {
-    return this.store(sessionId, event, meta);
+  appendSeq(sessionId: string, json: string, bytes: number, meta?: Readonly<Record<string, string>>): number {
+    return this.store(sessionId, json, bytes, meta);
   }
 
   /** Marks events delivered (or dropped): they will not come back after a restart. */
@@ -212,7 +233,7 @@ export class Spool {
   }
 
   /** Reads a pending event back from the file. */
-  async readSeq(seq: number): Promise<SessionEvent> {
+  async readSeq(seq: number): Promise<SpooledEvent> {
     return (await this.readSeqs([seq]))[0];
   }
 
@@ -221,11 +242,12 @@ export class Spool {
    * records of each segment are read as a few ranges of the file (≤ `MAX_READ_BYTES` each, split
    * where more than `MAX_READ_GAP` bytes of other records lie between two wanted ones), each
    * checked against its checksum as it is decoded from the range. One `read` per record was the
-   * relay's largest cost while it delivered a backlog: a syscall and a promise per event. Rejects,
+   * relay's largest cost while it delivered a backlog: a syscall and a promise per event. Each
+   * event comes back as the text it was appended with, cut from its record, not parsed. Rejects,
    * as a whole, when one of them is no longer on disk, or with `DamagedRecords` naming every
    * damaged one.
    */
-  async readSeqs(seqs: readonly number[]): Promise<SessionEvent[]> {
+  async readSeqs(seqs: readonly number[]): Promise<SpooledEvent[]> {
     const wanted: Wanted[] = [];
     let unwritten = false;
     for (let i = 0; i < seqs.length; i++) {
@@ -240,7 +262,7 @@ export class Spool {
     // Only a record still waiting in a chunk needs the write; one the file has is readable now,
     // without waiting for the fsync of whatever (acks, new events) is being committed meanwhile.
     if (unwritten) await this.sync();
-    const events = new Array<SessionEvent>(seqs.length);
+    const events = new Array<SpooledEvent>(seqs.length);
     const damaged: number[] = [];
     await Promise.all(
       readRanges(wanted).map(async (range) => {
@@ -248,12 +270,10 @@ export class Spool {
         const read = await readFully(await this.handleOf(range.segment), buf, range.start);
         const data = buf.subarray(0, read);
         for (const w of range.records) {
-          const at = w.offset - range.start;
-          try {
-            events[w.index] = (decodeRecordIn(data.subarray(at, at + w.length), w.offset) as EventRecord).e;
-          } catch {
-            damaged.push(seqs[w.index]);
-          }
+          const payload = recordPayloadAt(data, w.offset - range.start, w.length);
+          const event = payload && eventIn(payload, seqs[w.index]);
+          if (event) events[w.index] = event;
+          else damaged.push(seqs[w.index]);
         }
       }),
     );
@@ -289,22 +309,23 @@ export class Spool {
 
   /**
    * Journals one event into the active segment and indexes it; returns its seq. The record is the
-   * JSON of an `EventRecord`, written as parts around the event's own JSON: only the event is
-   * serialised per call, the session and meta parts are reused while they stay the same (a turn's
-   * events share both), and no joined copy of the text is made.
+   * JSON of an `EventRecord`, written as parts around the event's own JSON (`json`, the caller's):
+   * the head part is reused while session and meta stay the same (a turn's events share both), and
+   * no joined copy of the text is made.
    */
-  private store(sessionId: string, event: SessionEvent, meta: Record<string, string> | undefined): number {
+  private store(sessionId: string, json: string, bytes: number, meta: Readonly<Record<string, string>> | undefined): number {
     const seq = ++this.seq;
     const parts = this.recordParts;
+    const head = this.headPart(sessionId, meta);
     parts[0] = `{"k":"e","q":${seq}`;
-    parts[1] = this.sessionPart(sessionId);
-    parts[2] = JSON.stringify(event);
-    parts[3] = this.metaPart(meta);
-    let bodyBytes = 0;
-    for (let i = 0; i < parts.length; i++) {
-      this.partBytes[i] = Buffer.byteLength(parts[i], 'utf8');
-      bodyBytes += this.partBytes[i];
-    }
+    parts[1] = head.part;
+    parts[2] = json;
+    // ASCII, the first and the last: their length is their size.
+    this.partBytes[0] = parts[0].length;
+    this.partBytes[1] = head.bytes;
+    this.partBytes[2] = bytes;
+    this.partBytes[3] = 1;
+    const bodyBytes = parts[0].length + head.bytes + bytes + 1;
     const length = HEADER_BYTES + bodyBytes;
     this.makeRoom(length);
     const segment = this.active;
@@ -387,17 +408,18 @@ export class Spool {
     }
   }
 
-  /** `"s":…,"e":` of the record, as JSON.stringify writes it; the same string for the same session. */
-  private sessionPart(sessionId: string): string {
-    if (sessionId !== this.lastSession.id) this.lastSession = { id: sessionId, part: `,"s":${JSON.stringify(sessionId)},"e":` };
-    return this.lastSession.part;
-  }
-
-  /** `"m":…}` closing the record, or `}` without meta; the same string for the same meta object. */
-  private metaPart(meta: Record<string, string> | undefined): string {
-    if (!meta) return '}';
-    if (meta !== this.lastMeta.meta) this.lastMeta = { meta, part: `,"m":${JSON.stringify(meta)}}` };
-    return this.lastMeta.part;
+  /**
+   * `,"s":…,"m":…,"e":` of the record (no `m` without meta), as JSON.stringify writes it, and its
+   * UTF-8 length; the same for the same session and meta object.
+   */
+  private headPart(sessionId: string, meta: Readonly<Record<string, string>> | undefined): { part: string; bytes: number } {
+    const last = this.lastHead;
+    if (sessionId !== last.sessionId || meta !== last.meta) {
+      const m = meta ? `,"m":${JSON.stringify(meta)}` : '';
+      const part = `,"s":${JSON.stringify(sessionId)}${m},"e":`;
+      this.lastHead = { sessionId, meta, part, bytes: Buffer.byteLength(part, 'utf8') };
+    }
+    return this.lastHead;
   }
 
   private write(segment: Segment, json: string, bodyBytes: number): void {

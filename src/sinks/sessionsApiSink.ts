@@ -11,7 +11,7 @@ import { writeFileDurably } from '../delivery/journalRecords';
 import { backoffDelay, classify, DEFAULT_BACKOFF, type BackoffOptions, type Verdict } from '../delivery/retryPolicy';
 import { ReplayFilter } from '../delivery/replayFilter';
 import { SeqQueue } from '../delivery/seqQueue';
-import { DamagedRecords, Spool } from '../delivery/spool';
+import { DamagedRecords, Spool, type SpooledEvent } from '../delivery/spool';
 import type { IdLookup, RepositoryIds } from '../repo/githubIds';
 import { parseRemoteUrl, type RepositoryRef } from '../repo/remoteUrl';
 import type { RoutedEvent, SessionEvent } from '../sessions/sessionEvent';
@@ -97,7 +97,7 @@ interface Batch {
   readonly key: string;
 }
 
-/** A batch ready to go: the request body, built from each event's JSON text once. */
+/** A batch ready to go: the request body, joined from the events' JSON texts as journaled. */
 interface LoadedBatch extends Batch {
   readonly json: string;
   /** The id of its last event: the session's watermark once the batch is delivered. */
@@ -136,9 +136,10 @@ export class SessionsApiDestination implements Destination {
   private running = 0;
   /**
    * Bodies of queued events kept in memory, by spool seq: the first `hardCap` (SPEC §8: 1,000) of
-   * the destination. Past it a body lives only in the spool and is read back when its turn comes.
+   * the destination, as the text journaled (smaller than the object, and sent as it is). Past it a
+   * body lives only in the spool and is read back when its turn comes.
    */
-  private readonly bodies = new Map<number, SessionEvent>();
+  private readonly bodies = new Map<number, SpooledEvent>();
   /** Events waiting in all the queues: the soft cap, `status()` and shutdown count without a walk. */
   private queued = 0;
   private notBefore = 0;
@@ -265,7 +266,7 @@ export class SessionsApiDestination implements Destination {
         // Events held while a replay was being checked: into the spool with everything else.
         for (const { sessionId, events } of this.replay.release()) {
           const meta = metaOf(this.records[sessionId] ?? {});
-          for (const event of events) this.queueEvent(sessionId, this.spool.appendSeq(sessionId, event, meta), event);
+          for (const event of events) this.spoolEvent(sessionId, event, meta);
         }
       }
       const deadline = this.clock.now() + budgetMs;
@@ -319,7 +320,7 @@ export class SessionsApiDestination implements Destination {
     this.accounting.accept(recovered.length);
     for (const entry of recovered) {
       this.rememberMeta(entry.sessionId, entry.meta);
-      const session = this.queueEvent(entry.sessionId, entry.seq, entry.event);
+      const session = this.queueEvent(entry.sessionId, entry.seq, entry.id, entry.json, entry.bytes);
       session.resumed ??= { ids: new Set(), bySeq: new Map() };
       session.resumed.ids.add(entry.id);
       session.resumed.bySeq.set(entry.seq, entry.id);
@@ -331,7 +332,6 @@ export class SessionsApiDestination implements Destination {
   }
 
   private admit(events: readonly RoutedEvent[], context: EnqueueContext): void {
-    const spool = this.spool!;
     const sessionId = events[0].sessionId;
     const record = (this.records[sessionId] ??= {});
     let changed = false;
@@ -357,7 +357,7 @@ export class SessionsApiDestination implements Destination {
         already++;
         continue;
       }
-      this.queueEvent(sessionId, spool.appendSeq(sessionId, event, meta), event);
+      this.spoolEvent(sessionId, event, meta);
     }
     // Delivered by the previous run, or queued already: nothing to send twice.
     if (already > 0) this.accounting.markDelivered(already);
@@ -374,8 +374,18 @@ export class SessionsApiDestination implements Destination {
     if (meta?.l && !record.level) record.level = meta.l as ConsentLevel;
   }
 
+  /**
+   * Journals an event and queues it. Its JSON text is made here, once: the spool record holds it,
+   * and the batch sends it, from memory or as read back.
+   */
+  private spoolEvent(sessionId: string, event: SessionEvent, meta: Record<string, string>): void {
+    const json = JSON.stringify(event);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    this.queueEvent(sessionId, this.spool!.appendSeq(sessionId, json, bytes, meta), event.id, json, bytes);
+  }
+
   /** Queues a spooled event; its body stays in memory only within the hard cap. */
-  private queueEvent(sessionId: string, seq: number, event: SessionEvent | undefined): RemoteSession {
+  private queueEvent(sessionId: string, seq: number, id: string, json: string, bytes: number): RemoteSession {
     let session = this.sessions.get(sessionId);
     if (!session) {
       session = { id: sessionId, queue: new SeqQueue(), inFlight: false, since: 0, notBefore: 0, attempts: 0, batchLimit: this.maxBatchEvents };
@@ -383,7 +393,7 @@ export class SessionsApiDestination implements Destination {
     }
     if (session.queue.length === 0) session.since = this.clock.now();
     // Past the hard cap the body lives only in the spool and is read back when its turn comes.
-    if (event && this.bodies.size < (this.options.hardCap ?? 1_000)) this.bodies.set(seq, event);
+    if (this.bodies.size < (this.options.hardCap ?? 1_000)) this.bodies.set(seq, { id, json, bytes });
     session.queue.push(seq);
     this.queued++;
     return session;
@@ -718,7 +728,7 @@ export class SessionsApiDestination implements Destination {
 
   /**
    * The next batch from the head of the queue: ≤ 500 events (less while bisecting) and ≤ 1 MiB.
-   * Each event is serialised once; its text both sizes the batch and goes into the body.
+   * Each event's text, as journaled, both sizes the batch and goes into the body.
    */
   private async nextBatch(session: RemoteSession): Promise<LoadedBatch | undefined> {
     const limit = Math.min(session.batchLimit, this.maxBatchEvents);
@@ -732,7 +742,7 @@ export class SessionsApiDestination implements Destination {
     const head = session.queue.peek(limit);
     for (let start = 0; start < head.length && !full; start += SPOOL_READ_CHUNK) {
       let chunk = head.slice(start, start + SPOOL_READ_CHUNK);
-      let bodies: SessionEvent[];
+      let bodies: SpooledEvent[];
       try {
         bodies = await this.bodiesOf(chunk);
       } catch (err) {
@@ -749,15 +759,14 @@ export class SessionsApiDestination implements Destination {
         full = true;
       }
       for (let i = 0; i < chunk.length; i++) {
-        const text = JSON.stringify(bodies[i]);
-        const size = Buffer.byteLength(text) + 1;
+        const size = bodies[i].bytes + 1;
         if (seqs.length > 0 && bytes + size > maxBytes) {
           full = true;
           break;
         }
         seqs.push(chunk[i]);
         ids.push(bodies[i].id);
-        texts.push(text);
+        texts.push(bodies[i].json);
         bytes += size;
       }
     }
@@ -767,7 +776,7 @@ export class SessionsApiDestination implements Destination {
 
   /** A batch to retry, its bodies read again: the same events, the same key. */
   private async reload(session: RemoteSession, batch: Batch): Promise<LoadedBatch | undefined> {
-    let bodies: SessionEvent[];
+    let bodies: SpooledEvent[];
     try {
       bodies = await this.bodiesOf(batch.seqs);
     } catch (err) {
@@ -778,16 +787,16 @@ export class SessionsApiDestination implements Destination {
     }
     // Given up meanwhile (spool bound, purge): the next step takes a new batch.
     if (session.retryBatch !== batch || !isHead(session.queue, batch.seqs)) return undefined;
-    return { ...batch, json: eventsBody(bodies.map((b) => JSON.stringify(b))), lastId: bodies[bodies.length - 1].id };
+    return { ...batch, json: eventsBody(bodies.map((b) => b.json)), lastId: bodies[bodies.length - 1].id };
   }
 
-  private async bodyOf(seq: number): Promise<SessionEvent> {
+  private async bodyOf(seq: number): Promise<SpooledEvent> {
     return this.bodies.get(seq) ?? (await this.spool!.readSeq(seq));
   }
 
   /** Bodies of several events; those only in the spool are read back together (a few large reads). */
-  private async bodiesOf(seqs: readonly number[]): Promise<SessionEvent[]> {
-    const bodies = new Array<SessionEvent>(seqs.length);
+  private async bodiesOf(seqs: readonly number[]): Promise<SpooledEvent[]> {
+    const bodies = new Array<SpooledEvent>(seqs.length);
     const spooled: number[] = [];
     const at: number[] = [];
     for (let i = 0; i < seqs.length; i++) {
@@ -846,7 +855,9 @@ export class SessionsApiDestination implements Destination {
   }
 
   private async deadLetter(session: RemoteSession, seq: number, verdict: Verdict): Promise<void> {
-    const event = await this.bodyOf(seq);
+    const { id, json } = await this.bodyOf(seq);
+    // The one place that needs the event as an object: a line of the file, as it always was.
+    const event = JSON.parse(json) as SessionEvent;
     const line = JSON.stringify({ at: new Date(this.clock.now()).toISOString(), sessionId: session.id, reason: verdict.kind, event }) + '\n';
     const handle = await fs.open(path.join(this.dir, 'dead-letter.jsonl'), 'a', 0o600);
     try {
@@ -855,7 +866,7 @@ export class SessionsApiDestination implements Destination {
     } finally {
       await handle.close();
     }
-    this.options.logger.warn(`sessions-api: the service rejected event ${event.id} (${verdict.kind}); set aside in dead-letter.jsonl`);
+    this.options.logger.warn(`sessions-api: the service rejected event ${id} (${verdict.kind}); set aside in dead-letter.jsonl`);
     this.settle(session, session.queue.removeLeading([seq]), 'dead-letter');
   }
 

@@ -1,14 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { silentLogger, type Logger } from '../../../src/common/logger';
 import { systemClock } from '../../../src/delivery/clock';
 import { GithubIds } from '../../../src/repo/githubIds';
 import { SessionsApiDestination, type SessionsApiOptions } from '../../../src/sinks/sessionsApiSink';
 import { SessionsApiServer } from '../../support/sessionsApiServer';
 import { eventChain, until } from '../../support/remoteEvents';
+import type { RoutedEvent, SessionEvent } from '../../../src/sessions/sessionEvent';
 import { flipBitInRecord, spooledRecords } from '../../support/spoolDamage';
 
 /**
@@ -288,5 +293,100 @@ test('a spooled event damaged on disk is dropped and counted; the rest of its se
   assert.ok(warnings.every((w) => !w.includes('secret-free text')), 'no content in the log');
   await dest.close(2_000);
   await githubIds.dispose();
+  await server.close();
+});
+
+/** Forwards to `target`, keeping the body of every events request as it arrived (decompressed), with its key. */
+async function recordingProxy(target: string) {
+  const requests: Array<{ body: string; key: string | undefined }> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      if (req.url?.endsWith('/events')) {
+        const body = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+        requests.push({ body, key: req.headers['idempotency-key'] as string | undefined });
+      }
+      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** Events whose text a re-serialisation could tell apart: the id not first, escapes, astral and lone surrogates. */
+function trickyChain(sessionId: string, count: number, from: number): RoutedEvent[] {
+  return eventChain(sessionId, count, from).map(({ event }, i) => {
+    const content = `turn ${from + i}: naïve "quotes" \\ \n 😀 \ud800 ${'t'.repeat(i * 30)}`;
+    const reordered: SessionEvent = { data: { content, id: 'not this one' }, type: event.type, id: event.id, parentId: event.parentId, timestamp: event.timestamp };
+    return { sessionId, event: i % 2 === 0 ? { ...event, data: { content } } : reordered };
+  });
+}
+
+test('batch bodies are the enqueued events as JSON.stringify writes them, byte for byte, from memory, read back, retried, split, bisected and resumed', async () => {
+  const { server, make, githubIds, stateDir } = await setup('bytes', { hardCap: 10, maxBatchEvents: 40 });
+  const proxy = await recordingProxy(server.url);
+  const sent = new Map<string, SessionEvent>();
+  const sessionOf = new Map<string, string>();
+  const enqueue = (dest: SessionsApiDestination, s: string, from: number) => {
+    const events = trickyChain(s, 12, from);
+    for (const e of events) {
+      sent.set(e.event.id, e.event);
+      sessionOf.set(e.event.id, s);
+    }
+    dest.enqueue(events, context(s));
+  };
+  const first = make({ endpoint: proxy.url });
+  await first.whenReady();
+  server.outage();
+  const sessions = ['s-ba', 's-bb'];
+  for (let round = 0; round < 6; round++) for (const s of sessions) enqueue(first, s, round * 12);
+  server.restore();
+  // Retried batches (read back again), a 413 split and a 400 bisected down to its event.
+  server.queue.push({ kind: 'status', status: 503 }, { kind: 'stored-then-502' });
+  server.maxEventsPerBatch = 25;
+  server.poison.add('s-bb-50');
+  await until(() => first.status().pending === 0, 20_000, 'delivery of the backlog');
+  assert.equal(first.status().dropped['dead-letter'], 1);
+  // Left in the spool by a shutdown, sent by the next start.
+  server.outage();
+  for (const s of sessions) enqueue(first, s, 72);
+  await first.close(50);
+  server.restore();
+  const second = make({ endpoint: proxy.url });
+  await second.whenReady();
+  await until(() => second.status().delivered === 24, 20_000, 'resumed delivery');
+
+  assert.ok(proxy.requests.length > 10, `${proxy.requests.length} requests`);
+  const bodiesByKey = new Map<string, string>();
+  for (const { body, key } of proxy.requests) {
+    const ids = (JSON.parse(body) as { events: SessionEvent[] }).events.map((e) => e.id);
+    assert.equal(body, JSON.stringify({ events: ids.map((id) => sent.get(id)) }));
+    const sessionId = sessionOf.get(ids[0])!;
+    const hash = createHash('sha256').update(sessionId);
+    for (const id of ids) hash.update('\n').update(id);
+    assert.equal(key, hash.digest('hex').slice(0, 32), 'the key derives from the session and the event ids');
+    if (bodiesByKey.has(key!)) assert.equal(body, bodiesByKey.get(key!), 'a retry sends the same bytes');
+    bodiesByKey.set(key!, body);
+  }
+  assert.ok(bodiesByKey.size < proxy.requests.length, 'some batches were retried');
+  for (const s of sessions) {
+    const expected = [0, 12, 24, 36, 48, 60, 72].flatMap((from) => trickyChain(s, 12, from)).map((e) => e.event).filter((e) => e.id !== 's-bb-50');
+    assert.deepEqual(server.sessionByTask(s)!.events, expected);
+  }
+  const [endpointDir] = fs.readdirSync(path.join(stateDir, 'sessions-api'));
+  const dead = fs.readFileSync(path.join(stateDir, 'sessions-api', endpointDir, 'dead-letter.jsonl'), 'utf8');
+  assert.ok(dead.endsWith(`"event":${JSON.stringify(sent.get('s-bb-50'))}}\n`), 'the dead letter holds the event as it was enqueued');
+  invariant(second);
+  await second.close(2_000);
+  await githubIds.dispose();
+  await proxy.close();
   await server.close();
 });
