@@ -51,11 +51,20 @@ export function operationOf(span: SpanRecord): Operation {
 // one-element array made per call.
 
 export function stringAttr(attributes: Attributes, key: string | readonly string[]): string | undefined {
+  return firstPresent(attributes, key, stringValue);
+}
+
+export function numberAttr(attributes: Attributes, key: string | readonly string[]): number | undefined {
+  return firstPresent(attributes, key, numberValue);
+}
+
+/** `read` of the attribute `key`, or of the first of several keys it gives a value for. */
+function firstPresent<T>(attributes: Attributes, key: string | readonly string[], read: (value: AttributeValue | undefined) => T | undefined): T | undefined {
   if (typeof key === 'string') {
-    return stringValue(attributes[key]);
+    return read(attributes[key]);
   }
   for (const k of key) {
-    const value = stringValue(attributes[k]);
+    const value = read(attributes[k]);
     if (value !== undefined) {
       return value;
     }
@@ -68,19 +77,6 @@ function stringValue(value: AttributeValue | undefined): string | undefined {
     return value.length > 0 ? value : undefined;
   }
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
-}
-
-export function numberAttr(attributes: Attributes, key: string | readonly string[]): number | undefined {
-  if (typeof key === 'string') {
-    return numberValue(attributes[key]);
-  }
-  for (const k of key) {
-    const value = numberValue(attributes[k]);
-    if (value !== undefined) {
-      return value;
-    }
-  }
-  return undefined;
 }
 
 function numberValue(value: AttributeValue | undefined): number | undefined {
